@@ -1,0 +1,21 @@
+"""Errors the CLI turns into one line on stderr and a distinct exit code, never a traceback."""
+
+from harness.exitcodes import ExitCode
+
+
+class LeakbenchError(Exception):
+    """A failure the user can act on; `str()` is the one-line message shown to them."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+
+class BadInput(LeakbenchError):
+    """Usage error or invalid scenario/run directory (exit 2)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class TargetFailed(LeakbenchError):
+    """The target crashed, hung or refused to start (exit 3)."""
+
+    exit_code = ExitCode.TARGET_FAILED
