@@ -1,0 +1,394 @@
+"""The scenario model: what a scenario file may say, its defaults and its ranges.
+
+Every model forbids unknown keys (a typo must fail, not silently fall back to a default) and is
+frozen (a loaded scenario is a value; changes go through `Scenario.with_overrides`). All
+quantities are stored in seconds, bytes and per-second rates (harness.units).
+
+Cross-field errors are raised as `PydanticCustomError` with a `field` context naming the
+offending key relative to the model, so the loader can point at that key's line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from harness.errors import BadInput
+from harness.units import Duration, Rate, Size, SizeRate, parse_duration
+
+Policy = Literal["legacy", "fixed", "legacy-2026.5.27"]
+Transport = Literal["embedded", "websocket"]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+DISCRIMINATOR = "kind"
+MAX_WARMUP = 0.9
+BASE_DIR_CONTEXT = "base_dir"
+CROSS_FIELD_ERROR = "cross_field"
+
+
+def cross_field_error(field: str, message: str) -> PydanticCustomError:
+    """An error about `field` (dotted, relative to the model raising it) found by a validator."""
+    return PydanticCustomError(CROSS_FIELD_ERROR, message, {"field": field})
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- target -------------------------------------------------------------------------------
+
+
+class PolicyFlags(_Section):
+    """Single parts of the fix switched on or off against the chosen policy, to bisect which
+    part matters. `None` keeps what the policy sets."""
+
+    abort_clears_raw: bool | None = None
+    stale_buffer_sweep: bool | None = None
+    sweeps_use_clear_run: bool | None = None
+    agent_loop_clears_run: bool | None = None
+    synthetic_end_clears_raw: bool | None = None
+
+
+class GatewayTarget(_Section):
+    """The built-in gateway simulator."""
+
+    kind: Literal["gateway"] = "gateway"
+    policy: Policy = "fixed"
+    policy_flags: PolicyFlags = PolicyFlags()
+    transport: Transport = "embedded"
+    speedup: float = Field(600.0, gt=0, description="WebSocket transport: gateway s per wall s.")
+    clients: int = Field(8, ge=1, description="WebSocket transport: concurrent client connections.")
+
+
+def _check_host_port(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or ":" in host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port like 127.0.0.1:8080; got {value!r}")
+    return value
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+def _check_driver(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", value):
+        raise ValueError(f"expected 'module:function' like mypkg.load:drive; got {value!r}")
+    return value
+
+
+class ReadyCheck(_Section):
+    """When a command target is ready for load: exactly one of `tcp`, `log`, `delay`."""
+
+    tcp: Annotated[str, AfterValidator(_check_host_port)] | None = Field(
+        None, description="Ready once host:port accepts a connection."
+    )
+    log: Annotated[str, AfterValidator(_check_regex)] | None = Field(
+        None, description="Ready once the target's output matches this regular expression."
+    )
+    delay: Duration | None = Field(None, description="Ready this long after the start.")
+    timeout: Duration = Field(30.0, gt=0, description="Give up (target failed, exit 3) after.")
+
+    @model_validator(mode="after")
+    def _exactly_one_check(self) -> Self:
+        chosen = [name for name in ("tcp", "log", "delay") if getattr(self, name) is not None]
+        if not chosen:
+            raise PydanticCustomError("ready", "set one of tcp, log or delay")
+        if len(chosen) > 1:
+            raise cross_field_error(chosen[1], f"set only one of tcp, log or delay (got {chosen})")
+        return self
+
+
+class CommandTarget(_Section):
+    """Any process, started from an argv; RSS from outside, load from an optional driver.
+
+    Numbers in `command` and `env` are taken as strings (`[sleep, 10]`, `PORT: 8080`).
+    """
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    kind: Literal["command"]
+    command: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+    env: dict[str, str] = {}
+    cwd: str | None = Field(
+        None, description="Working directory; a relative path is relative to the scenario file."
+    )
+    ready: ReadyCheck | None = None
+    driver: Annotated[str, AfterValidator(_check_driver)] | None = Field(
+        None, description="Python load generator 'module:function', run by the harness."
+    )
+    driver_args: dict[str, Any] = {}
+
+    @field_validator("cwd")
+    @classmethod
+    def _relative_to_scenario_file(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base_dir = (info.context or {}).get(BASE_DIR_CONTEXT)
+        if value is None or base_dir is None:
+            return value
+        return str((base_dir / value).resolve())
+
+
+Target = Annotated[GatewayTarget | CommandTarget, Field(discriminator=DISCRIMINATOR)]
+
+
+# --- gateway constants (gateway-spec §7) ---------------------------------------------------
+
+
+class GatewaySettings(_Section):
+    """The gateway's timing and size constants; scenarios shorten TTLs to drain quickly."""
+
+    delta_throttle: Duration = Field(0.15, ge=0)
+    agent_coalesce: Duration = Field(0.15, ge=0)
+    error_grace: Duration = Field(15.0, ge=0)
+    raw_cap: int = Field(500_000, ge=1, description="Characters kept per raw buffer (the tail).")
+    maintenance_interval: Duration = Field(60.0, gt=0)
+    stale_ttl: Duration = Field(3600.0, gt=0)
+    aborted_ttl: Duration = Field(3600.0, gt=0)
+    agent_run_seq_cap: int = Field(10_000, ge=1)
+    dedupe_ttl: Duration = Field(300.0, gt=0)
+    dedupe_max: int = Field(1000, ge=1)
+    tick_interval: Duration = Field(30.0, gt=0)
+    run_timeout: Duration = Field(48 * 3600.0, gt=0)
+    expiry_grace: Duration = Field(60.0, ge=0)
+    expiry_min: Duration = Field(120.0, gt=0)
+    expiry_max: Duration = Field(24 * 3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _expiry_bounds_ordered(self) -> Self:
+        if self.expiry_min > self.expiry_max:
+            raise cross_field_error(
+                "expiry_max",
+                f"expiry_max ({self.expiry_max:g}s) must be at least expiry_min "
+                f"({self.expiry_min:g}s)",
+            )
+        return self
+
+
+# --- workload -----------------------------------------------------------------------------
+
+
+class _Range(_Section):
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> Self:
+        if self.min > self.max:
+            raise cross_field_error(
+                "max", f"max ({self.max:g}) must be at least min ({self.min:g})"
+            )
+        return self
+
+
+class CountRange(_Range):
+    """Inclusive range of a per-run count, drawn uniformly per run."""
+
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+
+
+class DurationRange(_Range):
+    """Inclusive range of a duration, drawn uniformly."""
+
+    min: Duration = Field(ge=0)
+    max: Duration = Field(ge=0)
+
+
+class Faults(_Section):
+    """Probability that a run takes each fault path (gateway-spec §5); the rest are normal."""
+
+    abort: Probability = 0.0
+    timeout: Probability = 0.0
+    suppressed_output: Probability = 0.0
+    missing_terminal: Probability = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.abort + self.timeout + self.suppressed_output + self.missing_terminal
+
+    @model_validator(mode="after")
+    def _at_most_one_in_total(self) -> Self:
+        if self.total > 1 + 1e-9:
+            raise PydanticCustomError(
+                "faults_sum",
+                "fault probabilities add up to {total}; at most 1 (the rest are normal runs)",
+                {"total": round(self.total, 6)},
+            )
+        return self
+
+
+class Workload(_Section):
+    """The load: how many runs or how long, how fast, and what fraction hits each fault."""
+
+    runs: int | None = Field(None, ge=1, description="Runs to complete (gateway targets).")
+    duration: Duration | None = Field(
+        None, gt=0, description="How long: gateway time for the gateway, wall time for commands."
+    )
+    concurrency: int = Field(64, ge=1, description="Runs in flight at most.")
+    rate: Rate = Field(50.0, gt=0, description="Run arrivals per second of gateway time.")
+    reply_chars: CountRange = CountRange(min=200, max=4000)
+    chunks: CountRange = CountRange(min=5, max=60)
+    chunk_interval: DurationRange = DurationRange(min=0.02, max=0.2)
+    faults: Faults = Faults()
+    heartbeat: Probability = Field(0.0, description="Share of runs that are hidden heartbeats.")
+    terminal_loss: Probability = Field(
+        0.0, description="Chance a run's terminal event (real or synthetic) never arrives."
+    )
+    thinking: Probability = Field(
+        0.0, description="Share of runs that stream thinking events before their reply."
+    )
+
+    @model_validator(mode="after")
+    def _runs_or_duration(self) -> Self:
+        if self.runs is not None and self.duration is not None:
+            raise cross_field_error("duration", "set either runs or duration, not both")
+        return self
+
+
+# --- probe and verdict --------------------------------------------------------------------
+
+
+class Probe(_Section):
+    """What is measured, and how often."""
+
+    interval: Duration = Field(0.25, gt=0, description="Wall time between samples.")
+    objects: bool = True
+    tracemalloc: bool = False
+    state: bool = True
+    uss: bool = False
+    checkpoints: int = Field(5, ge=0, description="Object/allocation censuses per run.")
+
+
+def _parse_warmup(value: Any) -> Any:
+    if value == "auto":
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_WARMUP:
+        return float(value)
+    raise ValueError(f"expected 'auto' or a fraction from 0 to {MAX_WARMUP}; got {value!r}")
+
+
+Warmup = Annotated[
+    Literal["auto"] | float,
+    BeforeValidator(_parse_warmup),
+    WithJsonSchema(
+        {
+            "anyOf": [{"const": "auto"}, {"type": "number", "minimum": 0, "maximum": MAX_WARMUP}],
+            "description": "Share of the run cut as warm-up, or 'auto' (change point).",
+        }
+    ),
+]
+
+
+class Verdict(_Section):
+    """How leak / no leak is decided: warm-up cut, tolerances, significance level."""
+
+    warmup: Warmup = "auto"
+    max_growth_per_run: Size = Field(64, ge=0, description="Growth per run tolerated (δ).")
+    max_rss_growth: SizeRate | None = Field(None, description="RSS growth per time tolerated.")
+    alpha: float = Field(0.01, gt=0, lt=0.5, description="Significance level of the trend test.")
+
+
+# --- the scenario -------------------------------------------------------------------------
+
+
+def _check_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise ValueError(
+            f"expected up to 64 letters, digits, '.', '_' or '-' (it names run directories); "
+            f"got {value!r}"
+        )
+    return value
+
+
+class Scenario(_Section):
+    """One soak test: a target, the load on it, what to measure and how to judge it."""
+
+    name: Annotated[str, AfterValidator(_check_name)]
+    description: str = ""
+    target: Target = GatewayTarget()
+    gateway: GatewaySettings = GatewaySettings()
+    workload: Workload
+    probe: Probe = Probe()
+    verdict: Verdict = Verdict()
+    seed: int = Field(1, ge=0)
+
+    @model_validator(mode="after")
+    def _workload_fits_target(self) -> Self:
+        workload = self.workload
+        if isinstance(self.target, GatewayTarget):
+            if workload.runs is None and workload.duration is None:
+                raise cross_field_error("workload", "set runs (a count) or duration (gateway time)")
+            return self
+        if "gateway" in self.model_fields_set:
+            raise cross_field_error("gateway", "gateway settings apply only to gateway targets")
+        if workload.runs is not None:
+            raise cross_field_error(
+                "workload.runs", "a command target runs for a duration (wall time), not runs"
+            )
+        if workload.duration is None:
+            raise cross_field_error("workload", "a command target needs duration (wall time)")
+        return self
+
+    def with_overrides(
+        self,
+        *,
+        policy: str | None = None,
+        seed: int | None = None,
+        transport: str | None = None,
+        duration: float | str | None = None,
+    ) -> Scenario:
+        """A new, validated scenario with command-line values in place of the file's.
+
+        A `duration` replaces `runs`. Raises BadInput naming the flag on a bad value.
+        """
+        scenario = self
+        if policy is not None:
+            scenario = scenario._replaced("policy", policy, target={"policy": policy})
+        if transport is not None:
+            scenario = scenario._replaced("transport", transport, target={"transport": transport})
+        if seed is not None:
+            scenario = scenario._replaced("seed", seed, seed=seed)
+        if duration is not None:
+            try:
+                seconds = parse_duration(duration)
+            except ValueError as exc:
+                raise BadInput(f"--duration: {exc}") from None
+            workload = {"duration": seconds, "runs": None}
+            scenario = scenario._replaced("duration", duration, workload=workload)
+        return scenario
+
+    def _replaced(self, flag: str, value: object, **changes: Any) -> Scenario:
+        if "target" in changes and not isinstance(self.target, GatewayTarget):
+            raise BadInput(
+                f"--{flag} applies only to gateway targets; {self.name!r} runs a command"
+            )
+        data = self.model_dump(exclude_unset=True)
+        data["target"] = {DISCRIMINATOR: self.target.kind, **data.get("target", {})}
+        for key, change in changes.items():
+            data[key] = {**data.get(key, {}), **change} if isinstance(change, dict) else change
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise BadInput(f"--{flag} {value}: {exc.errors()[0]['msg']}") from None
+
+    def to_resolved_dict(self) -> dict[str, Any]:
+        """Every value, defaults included, in seconds/bytes/per second: JSON-able, for meta.json."""
+        return self.model_dump(mode="json")
