@@ -16,6 +16,13 @@ class BadInput(LeakbenchError):
 
 
 class TargetFailed(LeakbenchError):
-    """The target crashed, hung or refused to start (exit 3)."""
+    """The target crashed, hung or refused to start (exit 3).
+
+    `reason` is the run directory's exit_reason: target-crashed, target-hung or target-refused.
+    """
 
     exit_code = ExitCode.TARGET_FAILED
+
+    def __init__(self, message: str, reason: str = "target-crashed") -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -18,6 +18,7 @@ FORMAT = 1
 META = "meta.json"
 SAMPLES = "samples.jsonl"
 SUMMARY = "summary.json"
+RUN_FILES = (META, SAMPLES, SUMMARY, "report.html", "rss.png", "state.png", "objects.png")
 
 
 def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
@@ -31,8 +32,11 @@ class RunStore:
     """Writer of one run directory."""
 
     def __init__(self, run_dir: Path) -> None:
+        """Create `run_dir`; a previous run's files there are replaced, never appended to."""
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in RUN_FILES:
+            (self.run_dir / name).unlink(missing_ok=True)
         self._samples: IO[str] | None = None
         self.sample_count = 0
 
