@@ -1,0 +1,58 @@
+"""The summary printed at the end of a run (and by `leakbench report`): verdict first, then the
+slopes per signal, the maps that retained entries, and where the full report is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from reports.evidence import VERDICT_STYLE
+from reports.tables import retained_rows, signal_rows
+
+
+def print_run_summary(
+    console: Console, summary: dict[str, Any] | None, report_path: Path | None
+) -> None:
+    """Print the verdict panel, the per-signal table and the retained maps to `console`."""
+    verdict = (summary or {}).get("verdict")
+    words, colour = VERDICT_STYLE.get(verdict, VERDICT_STYLE[None])
+    headline = (summary or {}).get("headline") or (
+        "Verdict unavailable: the run has no summary.json." if summary is None else words
+    )
+    console.print(
+        Panel(Text(headline), title=Text(words, style=f"bold {colour}"), border_style=colour)
+    )
+    rows = signal_rows(summary)
+    if rows:
+        table = Table(box=box.SIMPLE_HEAD, title="Signals (slope per run after the warm-up cut)")
+        for header in ("signal", "verdict", "slope/run", "interval", "slope/hour", "MDL/run"):
+            table.add_column(header, justify="left" if header in ("signal", "verdict") else "right")
+        for row in rows:
+            style = VERDICT_STYLE.get(row["verdict_key"], VERDICT_STYLE[None])[1]
+            table.add_row(
+                row["signal"],
+                Text(row["verdict"], style=style),
+                row["slope_per_run"],
+                row["slope_per_run_ci"],
+                row["slope_per_hour"],
+                row["mdl"],
+            )
+        console.print(table)
+    retained = [row for row in retained_rows(summary) if row["leaks"]]
+    if retained:
+        table = Table(
+            box=box.SIMPLE_HEAD, title="Gateway maps still holding entries after the drain"
+        )
+        for header in ("map", "entries", "bytes", "fault paths"):
+            table.add_column(header, justify="right" if header in ("entries", "bytes") else "left")
+        for row in retained:
+            table.add_row(row["map"], row["entries"], row["bytes"], row["paths"])
+        console.print(table)
+    if report_path is not None:
+        console.print(f"Report: {report_path}")

@@ -1,0 +1,79 @@
+"""report.html in a real browser: headless Chromium opens it from disk, with the network closed,
+and shows the verdict and the plots.
+
+Needs Debian's chromium (`apt-get install -y chromium`); skipped when it is not installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reports.plots import AFTER_COLOUR
+from reports.render import render_run_report
+
+RUNS = Path(__file__).parent / "data" / "runs"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+WINDOW = (1280, 2400)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run_dir = shutil.copytree(RUNS / "legacy-abort-storm", tmp_path_factory.mktemp("browser") / "r")
+    return render_run_report(run_dir)
+
+
+def _chromium(report: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    command = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, report.as_uri()]
+    return subprocess.run(command, capture_output=True, timeout=120, check=True)
+
+
+def test_screenshot_is_the_window_size_and_shows_the_plots(report: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "shot.png"
+    window = f"--window-size={WINDOW[0]},{WINDOW[1]}"
+    _chromium(report, tmp_path / "profile", f"--screenshot={shot}", window)
+    with Image.open(shot) as image:
+        assert image.size == WINDOW
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3).astype(int)
+    assert len(np.unique(pixels, axis=0)) > 200, "the page rendered blank"
+    # The RSS line colour appears only inside the inlined plots: they were decoded and drawn.
+    line = np.array([int(AFTER_COLOUR[i : i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(pixels - line).sum(axis=1) < 60).sum() > 300
+
+
+def test_dom_has_the_verdict_and_inline_pngs(report: Path, tmp_path: Path) -> None:
+    dom = _chromium(report, tmp_path / "profile", "--dump-dom").stdout.decode()
+    headline = json.loads((report.parent / "summary.json").read_text())["headline"]
+    assert html.escape(headline, quote=False) in dom
+    sources = re.findall(r'<img src="data:image/png;base64,([^"]+)"', dom)
+    assert len(sources) == 3
+    for source in sources:
+        png = base64.b64decode(source)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        width, height = struct.unpack(">II", png[16:24])
+        assert width >= 800 and height >= 300
