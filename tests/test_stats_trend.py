@@ -1,0 +1,90 @@
+"""Trend of one signal: Theil-Sen estimate, batch-means bounds, blocks, the three outcomes."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from harness.stats import Outcome, analyze_trend, fit_slope
+from harness.stats.blocks import block_medians, rises_steadily
+from harness.stats.step import one_step_fits_better
+from harness.stats.synthetic import ar1_noise
+
+N = 160
+X = np.arange(N) * 100.0  # runs completed
+
+
+def noisy(slope: float, seed: int = 0, phi: float = 0.85) -> np.ndarray:
+    return slope * X + ar1_noise(N, phi, np.random.default_rng(seed), 1000.0)
+
+
+def test_the_bounds_bracket_the_batch_slope_at_the_requested_level():
+    fit = fit_slope(X, noisy(2.0))
+    margin = stats.t.ppf(0.99, 8) * fit.standard_error
+    assert fit.lower_bound == pytest.approx(fit.batch_slope - margin)
+    assert fit.upper_bound == pytest.approx(fit.batch_slope + margin)
+    assert fit.lower_bound < 2.0 < fit.upper_bound
+    assert fit.theil_sen_ci[0] <= fit.slope <= fit.theil_sen_ci[1]
+    looser = fit_slope(X, noisy(2.0), alpha=0.05)
+    assert looser.lower_bound > fit.lower_bound
+
+
+def test_the_p_value_tests_the_slope_against_the_tolerance():
+    fit = fit_slope(X, noisy(2.0))
+    assert fit.p_value(0.0) < 0.01 < fit.p_value(2.0)
+    assert fit.p_value(fit.lower_bound) == pytest.approx(0.01)
+
+
+def test_the_minimum_detectable_leak_grows_with_autocorrelation():
+    white = np.median([fit_slope(X, noisy(0.0, s, phi=0.0)).mdl for s in range(20)])
+    correlated = np.median([fit_slope(X, noisy(0.0, s, phi=0.85)).mdl for s in range(20)])
+    assert correlated > 2 * white  # the notes' inflation is sqrt((1+φ)/(1-φ)) ≈ 3.5
+
+
+def test_a_flat_signal_has_zero_slope_and_no_leak():
+    analysis = analyze_trend(X, np.full(N, 5.0), tolerance=0.5)
+    assert analysis.outcome is Outcome.NO_LEAK
+    assert analysis.fit is not None and analysis.fit.standard_error == 0.0
+    assert analysis.p_value == 1.0
+
+
+def test_a_steady_rise_above_the_tolerance_is_a_leak():
+    analysis = analyze_trend(X, noisy(5.0), tolerance=1.0)
+    assert analysis.outcome is Outcome.LEAK
+    assert analysis.blocks_monotone and not analysis.single_step
+
+
+def test_a_steady_rise_within_the_tolerance_is_no_leak():
+    analysis = analyze_trend(X, noisy(5.0), tolerance=50.0)
+    assert analysis.blocks_monotone
+    assert analysis.fit is not None and analysis.fit.upper_bound <= 50.0
+    assert analysis.outcome is Outcome.NO_LEAK
+
+
+def test_one_jump_is_inconclusive_not_a_leak():
+    jump = np.where(np.arange(N) >= N // 2, 50_000.0, 0.0)
+    analysis = analyze_trend(
+        X, jump + ar1_noise(N, 0.3, np.random.default_rng(3), 500.0), tolerance=0
+    )
+    assert analysis.outcome is Outcome.INCONCLUSIVE
+    assert "jump" in analysis.reason or "not steadily" in analysis.reason
+
+
+def test_too_few_samples_is_inconclusive_with_the_count():
+    analysis = analyze_trend(X[:12], noisy(5.0)[:12], tolerance=1.0)
+    assert analysis.outcome is Outcome.INCONCLUSIVE
+    assert "only 12 samples" in analysis.reason
+    assert analysis.fit is None
+
+
+def test_block_medians_and_strict_rise():
+    assert block_medians(np.arange(8.0)) == [0.5, 2.5, 4.5, 6.5]
+    assert rises_steadily([1, 2, 3, 4])
+    assert not rises_steadily([1, 2, 2, 4])
+
+
+def test_a_step_fits_better_than_a_line_and_a_ramp_does_not():
+    rng = np.random.default_rng(4)
+    step = np.where(np.arange(N) >= 70, 10.0, 0.0) + rng.normal(0, 1, N)
+    ramp = np.linspace(0, 10, N) + rng.normal(0, 1, N)
+    assert one_step_fits_better(X, step)
+    assert not one_step_fits_better(X, ramp)
