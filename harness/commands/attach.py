@@ -1,0 +1,65 @@
+"""`leakbench attach PID`: watch a process that is already running (RSS and children)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from harness.errors import BadInput
+from harness.runner import RunPlan, run_target
+from harness.targets.attached import AttachedTarget
+from harness.units import parse_duration
+from harness.verdict import Tolerances
+from reports.render import render_run_report
+from reports.terminal import print_run_summary
+
+
+def _duration(text: str, option: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise BadInput(f"{option} {text}: {exc}") from None
+
+
+def attach(
+    pid: Annotated[int, typer.Argument(help="Process id to watch; it is never stopped.")],
+    duration: Annotated[str, typer.Option(help="How long to watch, e.g. 10m, 2h.")] = "10m",
+    interval: Annotated[str, typer.Option(help="Time between samples, e.g. 1s, 250ms.")] = "1s",
+    out: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the report.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Sample PID's RSS (and its children's) and judge its growth per hour.
+
+    Without a run count the verdict is per hour of wall time, against 1 MiB/h.
+
+    Example: leakbench attach 4242 --duration 30m --interval 2s
+    """
+    from harness.commands.run import default_run_dir
+
+    watch_s = _duration(duration, "--duration")
+    target = AttachedTarget(pid, duration=watch_s, interval=_duration(interval, "--interval"))
+    plan = RunPlan(
+        identity={
+            "scenario_name": f"attach-{pid}",
+            "scenario": {"attach": {"pid": pid, "duration": watch_s}},
+            "seed": None,
+            "policy": None,
+            "transport": "attached",
+            "target": "process",
+        },
+        tolerances=Tolerances(),
+        fraction=lambda step: step.t_gateway / watch_s,
+        drain=False,
+        title=f"pid {pid}",
+    )
+    run_dir = out or default_run_dir(f"attach-{pid}")
+    outcome = run_target(
+        target, plan, run_dir, console=Console(stderr=True), show_progress=not quiet
+    )
+    report_path = None if no_report else render_run_report(run_dir)
+    print_run_summary(Console(), outcome.summary, report_path)
+    raise typer.Exit(int(outcome.exit_code))

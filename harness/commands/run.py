@@ -1,0 +1,140 @@
+"""`leakbench run SCENARIO`: soak a target, decide leak / no leak, write the run directory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from harness.exitcodes import ExitCode
+from harness.runner import RunOutcome, run_scenario
+from harness.scenario import Scenario, load_scenario
+from reports.compare import render_comparison
+from reports.junit import JUnitCase, write_junit
+from reports.render import render_run_report
+from reports.terminal import print_run_summary
+
+DEFAULT_OUT = Path("leakbench-runs")
+
+
+class PolicyChoice(StrEnum):
+    legacy = "legacy"
+    fixed = "fixed"
+    both = "both"
+
+
+class TransportChoice(StrEnum):
+    embedded = "embedded"
+    websocket = "websocket"
+
+
+def default_run_dir(label: str) -> Path:
+    """leakbench-runs/<label>-<UTC time>: a new directory per run, sortable by time."""
+    return DEFAULT_OUT / f"{label}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+
+
+def run_and_report(
+    scenario: Scenario, run_dir: Path, *, quiet: bool, as_json: bool, report: bool
+) -> RunOutcome:
+    """One run, its report, and the terminal summary (unless --json)."""
+    outcome = run_scenario(
+        scenario, run_dir, console=Console(stderr=True), show_progress=not (quiet or as_json)
+    )
+    report_path = render_run_report(run_dir) if report else None
+    if as_json:
+        return outcome
+    if quiet:
+        print(outcome.summary.get("headline") or outcome.summary["verdict"])
+    else:
+        print_run_summary(Console(), outcome.summary, report_path)
+    return outcome
+
+
+def _print_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def run(
+    scenario_ref: Annotated[
+        str,
+        typer.Argument(metavar="SCENARIO", help="A scenario file, or a built-in scenario's name."),
+    ],
+    policy: Annotated[
+        PolicyChoice | None,
+        typer.Option(help="Gateway cleanup policy; 'both' runs legacy then fixed and compares."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Workload seed (overrides the file).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Run directory (default: leakbench-runs/<scenario>-<policy>-<time>)."),
+    ] = None,
+    duration: Annotated[
+        str | None,
+        typer.Option(help="Workload length, e.g. 90s, 10m, 4d (gateway time for the gateway)."),
+    ] = None,
+    transport: Annotated[
+        TransportChoice | None, typer.Option(help="How the built-in gateway is hosted.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only the summary JSON on stdout.")
+    ] = False,
+    junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML file for CI.")] = None,
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Skip the HTML and PNG report.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Run SCENARIO and decide leak / no leak.
+
+    Exit codes: 0 no leak, 1 leak, 2 bad input, 3 target failed, 4 inconclusive,
+    130 interrupted. With --policy both the exit code is the fixed run's: the comparison
+    gates the fix, and a legacy run that does not leak is reported as a warning.
+
+    Examples:
+
+        leakbench run abort-storm --policy legacy
+
+        leakbench run mixed-faults --policy both --out runs/mixed
+    """
+    base = load_scenario(scenario_ref)
+    overrides: dict[str, Any] = {"seed": seed, "duration": duration}
+    if transport is not None:
+        overrides["transport"] = transport.value
+    both = policy == PolicyChoice.both
+    policies = ["legacy", "fixed"] if both else [policy.value if policy else None]
+    root = out or default_run_dir(f"{base.name}-both") if both else None
+    outcomes: list[RunOutcome] = []
+    for name in policies:
+        scenario = base.with_overrides(policy=name, **overrides)
+        if root is not None:
+            run_dir = root / str(name)
+        else:
+            label = "-".join(filter(None, [scenario.name, getattr(scenario.target, "policy", "")]))
+            run_dir = out or default_run_dir(label)
+        outcome = run_and_report(
+            scenario, run_dir, quiet=quiet, as_json=as_json, report=not no_report
+        )
+        outcomes.append(outcome)
+        if outcome.exit_code in (ExitCode.INTERRUPTED, ExitCode.TARGET_FAILED):
+            break
+    comparison = None
+    if both and len(outcomes) == 2:
+        assert root is not None
+        comparison = render_comparison(outcomes[0].run_dir, outcomes[1].run_dir, root / "compare")
+        if not as_json:
+            if outcomes[0].summary["verdict"] != "leak":
+                print("warning: the legacy run did not leak; the comparison proves little")
+            print(f"{comparison['conclusion']} ({comparison['html']})")
+    if junit is not None:
+        write_junit([JUnitCase.from_summary(o.summary) for o in outcomes], junit)
+    if as_json:
+        summaries = [o.summary for o in outcomes]
+        _print_json({"runs": summaries, "comparison": comparison} if both else summaries[0])
+    raise typer.Exit(int(outcomes[-1].exit_code))

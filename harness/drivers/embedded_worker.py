@@ -1,0 +1,112 @@
+"""The embedded gateway's child process: runs the workload in steps the harness asks for.
+
+It speaks JSON lines on stdin/stdout (harness.targets.channel): `init`, `advance`, `checkpoint`,
+`drain`, `quit`. Each reply carries the measurements only the process itself can take (gateway
+state, heap, allocator), so the harness measures RSS from outside and everything else from here.
+Ctrl-C is ignored here: the harness decides when the target stops.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from typing import IO, Any
+
+from gateway_sim.embedded import EmbeddedHost
+from gateway_sim.policy import resolve_policy
+from gateway_sim.settings import GatewaySettings
+from gateway_sim.workload import Workload
+from harness.probe.inprocess import InProcessProbe
+
+
+class Worker:
+    """Holds the embedded host and the in-process probe between requests."""
+
+    def __init__(self) -> None:
+        self.host: EmbeddedHost | None = None
+        self.probe: InProcessProbe | None = None
+
+    def init(self, message: dict[str, Any]) -> dict[str, Any]:
+        workload = dict(message["workload"])
+        for key in ("reply_chars", "chunks", "chunk_interval"):
+            workload[key] = tuple(workload[key])
+        self.probe = InProcessProbe(
+            objects=message.get("objects", True), tracemalloc=message.get("tracemalloc", False)
+        )
+        self.host = EmbeddedHost(
+            GatewaySettings.from_dict(message.get("settings", {})),
+            resolve_policy(message["policy"], message.get("policy_flags") or None),
+            Workload(**workload),
+            message["seed"],
+        )
+        return self._step_reply()
+
+    def _step_reply(self) -> dict[str, Any]:
+        assert self.host is not None and self.probe is not None
+        inside = dict(self.host.memory_report())
+        inside.update(self.probe.sample())
+        return {
+            "runs_done": self.host.runs_done,
+            "runs_started": self.host.runs_started,
+            "t_gateway": self.host.now,
+            "finished": self.host.finished,
+            "inside": inside,
+        }
+
+    def advance(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.host is not None
+        self.host.advance(int(message["runs"]))
+        return self._step_reply()
+
+    def checkpoint(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.probe is not None
+        return {"checkpoint": self.probe.checkpoint(baseline=bool(message.get("baseline")))}
+
+    def drain(self, _message: dict[str, Any]) -> dict[str, Any]:
+        assert self.host is not None and self.probe is not None
+        before = self.host.now
+        self.host.drain()
+        reply = self._step_reply()
+        reply["drained_gateway_s"] = self.host.now - before
+        reply["retained_by_path"] = self.host.retained_by_path()
+        reply["live_run_objects"] = self.host.live_run_objects()
+        reply["attribution"] = self.probe.final_attribution()
+        return reply
+
+
+def serve(requests: IO[str], replies: IO[str]) -> None:
+    """Answer requests until `quit` or end of input."""
+    worker = Worker()
+    handlers = {
+        "init": worker.init,
+        "advance": worker.advance,
+        "checkpoint": worker.checkpoint,
+        "drain": worker.drain,
+    }
+    for line in requests:
+        message = json.loads(line)
+        command = message.get("cmd")
+        if command == "quit":
+            break
+        try:
+            reply = {"ok": True, **handlers[command](message)}
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            reply = {"ok": False, "error": f"{command}: {type(exc).__name__}: {exc}"}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+    if worker.probe is not None:
+        worker.probe.stop()
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    replies = sys.stdout
+    sys.stdout = sys.stderr  # nothing but replies may reach the channel
+    serve(sys.stdin, replies)
+
+
+if __name__ == "__main__":
+    main()

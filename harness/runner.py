@@ -1,0 +1,220 @@
+"""Runs one scenario against one target and always leaves a run directory behind.
+
+The loop is: step the target, sample it from outside (psutil) and merge what it measured inside,
+append the sample to disk at once. After the workload, the exact state check (drain) for the
+built-in gateway. Whatever happens (Ctrl-C, the target dying or hanging) the samples already taken
+stay on disk and a summary is written from them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from harness.environment import describe_environment
+from harness.errors import TargetFailed
+from harness.exitcodes import VERDICT_EXIT, ExitCode
+from harness.probe.process import ProcessProbe, TargetGone
+from harness.progress import RunProgress
+from harness.scenario import Scenario
+from harness.store import RunStore, read_samples
+from harness.targets.base import DrainResult, StepResult, Target
+from harness.targets.factory import build_target, progress_fraction
+from harness.verdict import Tolerances, summarize, tolerances_for
+
+
+@dataclass
+class RunOutcome:
+    """What the CLI needs after a run: where it is, its summary and the exit code."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    exit_code: ExitCode
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def checkpoint_fractions(count: int) -> list[float]:
+    """Progress points for censuses: a baseline at the end of a typical warm-up, then evenly on."""
+    if count <= 0:
+        return []
+    if count == 1:
+        return [1.0]
+    step = 0.75 / (count - 1)
+    return [0.25 + step * index for index in range(count)]
+
+
+@dataclass
+class RunPlan:
+    """Everything the loop needs besides the target: identity, probe choices, tolerances."""
+
+    identity: dict[str, Any]
+    tolerances: Tolerances
+    fraction: Callable[[StepResult], float]
+    uss: bool = False
+    census_checkpoints: int = 0
+    drain: bool = True
+    title: str = "run"
+
+
+def plan_for(scenario: Scenario) -> RunPlan:
+    """The plan of a validated scenario."""
+    wants_census = scenario.probe.objects or scenario.probe.tracemalloc
+    return RunPlan(
+        identity={
+            "scenario_name": scenario.name,
+            "scenario": scenario.to_resolved_dict(),
+            "seed": scenario.seed,
+            "policy": getattr(scenario.target, "policy", None),
+            "transport": getattr(scenario.target, "transport", "command"),
+            "target": scenario.target.kind,
+        },
+        tolerances=tolerances_for(scenario),
+        fraction=lambda step: progress_fraction(scenario, step),
+        uss=scenario.probe.uss,
+        census_checkpoints=scenario.probe.checkpoints if wants_census else 0,
+        drain=scenario.probe.state,
+        title=scenario.name,
+    )
+
+
+class _Sampler:
+    """Builds samples from a step result plus the outside probe, and streams them to disk."""
+
+    def __init__(self, store: RunStore, target: Target, uss: bool) -> None:
+        self.store = store
+        self.target = target
+        self.probe = ProcessProbe(target.pid, uss=uss)
+        self.started = time.monotonic()
+        self.last: dict[str, Any] = {}
+
+    def take(
+        self,
+        step: StepResult,
+        phase: str,
+        checkpoint: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        try:
+            outside = self.probe.sample()
+        except TargetGone:
+            raise TargetFailed(f"target died: {self.target.exit_status()}") from None
+        sample: dict[str, Any] = {
+            "i": self.store.sample_count,
+            "t_wall": round(time.monotonic() - self.started, 4),
+            "t_gateway": step.t_gateway,
+            "runs_done": step.runs_done,
+            "phase": phase,
+            **outside,
+            **step.inside,
+        }
+        if checkpoint:
+            sample["checkpoint"] = checkpoint
+        if extra:
+            sample.update(extra)
+        self.store.append_sample(sample)
+        self.last = sample
+
+
+def _drive(
+    target: Target, plan: RunPlan, store: RunStore, progress: RunProgress
+) -> DrainResult | None:
+    """Start the target, run the workload loop, then the drain; raises on Ctrl-C or failure."""
+    target.start()
+    sampler = _Sampler(store, target, plan.uss)
+    pending = checkpoint_fractions(plan.census_checkpoints)
+    baseline_taken = False
+    while not target.finished:
+        step = target.step()
+        fraction = plan.fraction(step)
+        checkpoint = None
+        if pending and (fraction >= pending[0] or target.finished):
+            pending.pop(0)
+            checkpoint = target.checkpoint(baseline=not baseline_taken)
+            baseline_taken = True
+        sampler.take(step, "load", checkpoint)
+        progress.update(fraction, step.runs_done, step.t_gateway, sampler.last["rss"])
+    if not plan.drain:
+        return None
+    progress.phase("draining")
+    drain = target.drain()
+    if drain is not None:
+        sampler.take(drain.step, "drain", extra=drain.record())
+    return drain
+
+
+def run_scenario(
+    scenario: Scenario, run_dir: Path, *, console: Console, show_progress: bool
+) -> RunOutcome:
+    """Run `scenario` into `run_dir`; never raises for target failures or Ctrl-C."""
+    return run_target(
+        build_target(scenario, run_dir),
+        plan_for(scenario),
+        run_dir,
+        console=console,
+        show_progress=show_progress,
+    )
+
+
+def run_target(
+    target: Target, plan: RunPlan, run_dir: Path, *, console: Console, show_progress: bool
+) -> RunOutcome:
+    """Drive and sample `target` into `run_dir`, then decide; always writes the summary."""
+    store = RunStore(run_dir)
+    meta: dict[str, Any] = {
+        **plan.identity,
+        **describe_environment(),
+        "started_at": _now(),
+        "ended_at": None,
+        "status": "running",
+        "exit_reason": None,
+        "exit_detail": None,
+    }
+    store.write_meta(meta)
+    exit_reason, exit_detail, drain = "completed", None, None
+    started = time.monotonic()
+    try:
+        with RunProgress(console, plan.title, enabled=show_progress) as progress:
+            drain = _drive(target, plan, store, progress)
+    except KeyboardInterrupt:
+        exit_reason, exit_detail = "interrupted", "stopped by the user (Ctrl-C)"
+    except TargetFailed as exc:
+        exit_reason = exc.reason
+        exit_detail = f"{exc} after {time.monotonic() - started:.1f}s"
+    finally:
+        target.stop()
+        store.close()
+    meta.update(
+        ended_at=_now(), status="finished", exit_reason=exit_reason, exit_detail=exit_detail
+    )
+    store.write_meta(meta)
+    samples, truncated, _ = read_samples(run_dir / "samples.jsonl")
+    summary = summarize(
+        samples,
+        meta=meta,
+        tolerances=plan.tolerances,
+        retained_by_path=drain.retained_by_path if drain else None,
+        target_attribution=drain.attribution if drain else None,
+        truncated=truncated,
+        duration_s=time.monotonic() - started,
+    )
+    exit_code = _exit_code(exit_reason, summary)
+    summary["exit_code"] = int(exit_code)
+    store.write_summary(summary)
+    return RunOutcome(run_dir, summary, exit_code)
+
+
+def _exit_code(exit_reason: str, summary: dict[str, Any]) -> ExitCode:
+    if exit_reason == "interrupted":
+        return ExitCode.INTERRUPTED
+    if exit_reason.startswith("target-"):
+        return ExitCode.TARGET_FAILED
+    return VERDICT_EXIT[summary["verdict"]]

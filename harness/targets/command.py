@@ -1,0 +1,185 @@
+"""Any process as a target: started from an argv, measured from outside, loaded by a driver.
+
+The target's output goes to `target.log` in the run directory. A Python driver given as
+`module:function` runs in a harness thread and reports completed runs, so per-run slopes work
+for user services too; without one, slopes are per hour of wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.drivers.loader import DriverContext, load_driver
+from harness.errors import TargetFailed
+from harness.targets.base import StepResult, Target
+from harness.targets.process_exit import describe_exit
+
+READY_POLL_S = 0.05
+
+
+class CommandTarget(Target):
+    """Runs `argv` in its own session and samples it every `interval` seconds for `duration`."""
+
+    transport = "command"
+
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        duration: float,
+        interval: float,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+        ready: dict[str, Any] | None = None,
+        driver: str | None = None,
+        driver_args: dict[str, Any] | None = None,
+    ) -> None:
+        self._argv = argv
+        self._duration = duration
+        self._interval = interval
+        self._log_path = log_path
+        self._env = env or {}
+        self._cwd = cwd
+        self._ready = ready
+        self._driver_spec = driver
+        self._driver_args = driver_args or {}
+        self._process: subprocess.Popen[str] | None = None
+        self._spawned_at = 0.0
+        self._started_at = 0.0
+        self._next_sample = 0.0
+        self._finished = False
+        self._context: DriverContext | None = None
+        self._driver_thread: threading.Thread | None = None
+        self._driver_error: BaseException | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    def start(self) -> None:
+        driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
+        log = open(self._log_path, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                self._argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **self._env},
+                cwd=self._cwd,
+                text=True,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise TargetFailed(
+                f"cannot start {self._argv[0]!r}: {exc.strerror}", reason="target-refused"
+            ) from None
+        finally:
+            log.close()
+        self._spawned_at = time.monotonic()
+        self._wait_ready()
+        self._started_at = time.monotonic()
+        self._next_sample = self._started_at
+        if driver is not None:
+            self._context = DriverContext(pid=self.pid, args=self._driver_args)
+            self._driver_thread = threading.Thread(
+                target=self._run_driver, args=(driver,), name="load-driver", daemon=True
+            )
+            self._driver_thread.start()
+
+    def _run_driver(self, driver: Any) -> None:
+        assert self._context is not None
+        try:
+            driver(self._context)
+        except BaseException as exc:
+            self._driver_error = exc
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            return
+        timeout = float(self._ready.get("timeout", 30.0))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            if self._is_ready():
+                return
+            time.sleep(READY_POLL_S)
+        raise TargetFailed(
+            f"target not ready after {timeout:.0f}s ({self._ready})", reason="target-refused"
+        )
+
+    def _is_ready(self) -> bool:
+        assert self._ready is not None
+        if self._ready.get("delay") is not None:
+            return time.monotonic() - self._spawned_at >= float(self._ready["delay"])
+        if self._ready.get("tcp"):
+            host, _, port = str(self._ready["tcp"]).rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+        if self._ready.get("log"):
+            text = self._log_path.read_text(encoding="utf-8", errors="replace")
+            return re.search(str(self._ready["log"]), text) is not None
+        return True
+
+    def _check_alive(self) -> None:
+        assert self._process is not None
+        if self._process.poll() is not None:
+            raise TargetFailed(f"target died: {describe_exit(self._process)}")
+
+    def step(self) -> StepResult:
+        self._next_sample += self._interval
+        delay = self._next_sample - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        assert self._process is not None
+        if self._driver_error is not None:
+            raise TargetFailed(f"load driver failed: {self._driver_error!r}")
+        elapsed = time.monotonic() - self._started_at
+        if self._process.poll() is not None:
+            if self._process.returncode != 0:
+                raise TargetFailed(f"target died after {elapsed:.1f}s: {self.exit_status()}")
+            self._finished = True
+        if elapsed >= self._duration:
+            self._finished = True
+        runs = self._context.runs_done if self._context is not None else 0
+        return StepResult(runs_done=runs, t_gateway=elapsed)
+
+    def stop(self) -> None:
+        if self._context is not None:
+            self._context.stop.set()
+        if self._driver_thread is not None:
+            self._driver_thread.join(timeout=5)
+        if self._process is None or self._process.poll() is not None:
+            return
+        for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(self._process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self._process.wait(timeout=wait_s)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def exit_status(self) -> str | None:
+        if self._process is None:
+            return None
+        return describe_exit(self._process)

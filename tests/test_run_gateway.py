@@ -1,0 +1,101 @@
+"""`leakbench run` on the built-ins: legacy leaks are caught and attributed, fixed passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.scenario import load_scenario
+from harness.store import read_samples
+from tests.leakbench_cli import leakbench
+
+# What each fault scenario leaves behind under legacy (gateway-spec §5).
+LEGACY_LEAKS = {
+    "abort-storm": {"raw_buffers"},
+    "timeouts": {"raw_buffers"},
+    "suppressed-output": {"raw_buffers", "buffers"},
+    "missing-terminal": {"raw_buffers"},
+    "mixed-faults": {"raw_buffers", "buffers"},
+}
+
+
+def _retaining(summary: dict) -> set[str]:
+    return {m for m, n in summary["signals"]["state"]["retained"].items() if n > 0}
+
+
+@pytest.mark.parametrize("scenario", sorted(LEGACY_LEAKS))
+def test_legacy_leak_is_caught_and_attributed(scenario: str, tmp_path: Path) -> None:
+    result = leakbench(
+        "run", scenario, "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
+    )
+    assert result.code == 1, result.stderr
+    summary = result.json()
+    assert summary["verdict"] == "leak"
+    assert _retaining(summary) == LEGACY_LEAKS[scenario]
+    assert summary["attribution"]["maps"][0]["name"] == "raw_buffers"
+    assert (tmp_path / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("scenario", [*sorted(LEGACY_LEAKS), "clean", "bounded-caches"])
+def test_fixed_policy_passes(scenario: str, tmp_path: Path) -> None:
+    result = leakbench(
+        "run", scenario, "--policy", "fixed", "--out", tmp_path, "--json", "--no-report"
+    )
+    assert result.code == 0, result.stdout + result.stderr
+    summary = result.json()
+    assert summary["verdict"] == "no-leak"
+    assert _retaining(summary) == set()
+
+
+@pytest.mark.parametrize("scenario", ["clean", "bounded-caches"])
+def test_negatives_pass_under_legacy(scenario: str, tmp_path: Path) -> None:
+    result = leakbench(
+        "run", scenario, "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
+    )
+    assert result.code == 0, result.stdout + result.stderr
+    assert result.json()["verdict"] == "no-leak"
+
+
+def test_bounded_caches_fill_to_their_cap_without_a_leak(tmp_path: Path) -> None:
+    result = leakbench(
+        "run", "bounded-caches", "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
+    )
+    assert result.json()["verdict"] == "no-leak"
+    samples, _, _ = read_samples(tmp_path / "samples.jsonl")
+    cap = load_scenario("bounded-caches").gateway.dedupe_max
+    load = [s["caches"]["dedupe"] for s in samples if s["phase"] == "load"]
+    # Filled to its cap in the first half, then held there (trimmed each sweep): growth that
+    # plateaus, the hard negative.
+    assert max(load[: len(load) // 2]) >= cap
+    late = load[len(load) // 2 :]
+    assert min(late) >= 0.9 * cap and max(late) <= 1.1 * cap
+
+
+def test_uptime_4d_projects_the_legacy_growth(tmp_path: Path) -> None:
+    legacy = leakbench(
+        "run",
+        "uptime-4d",
+        "--policy",
+        "legacy",
+        "--out",
+        tmp_path / "legacy",
+        "--json",
+        "--no-report",
+    )
+    assert legacy.code == 1, legacy.stderr
+    rss = legacy.json()["signals"]["rss"]
+    low, high = rss["slope_per_hour_ci"]
+    assert low > 0 and high >= low
+    assert legacy.json()["projection"]["rss_bytes"] > 0
+    fixed = leakbench(
+        "run",
+        "uptime-4d",
+        "--policy",
+        "fixed",
+        "--out",
+        tmp_path / "fixed",
+        "--json",
+        "--no-report",
+    )
+    assert fixed.code == 0, fixed.stdout + fixed.stderr
