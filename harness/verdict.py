@@ -48,6 +48,7 @@ from harness.stats import (
     steady_index,
 )
 from harness.stats.trend import BATCHES
+from harness.store import RunData
 
 if TYPE_CHECKING:
     from harness.scenario import Scenario
@@ -201,6 +202,28 @@ def summarize(
     if state is not None:
         summary["signals"]["state"] = state
     return summary
+
+
+def summarize_run(
+    run: RunData, *, exit_reason: str | None = None, exit_detail: str | None = None
+) -> dict[str, Any]:
+    """Recompute the verdict of a stored run directory (for a report when summary.json is gone).
+
+    Only what the run directory holds is used: the scenario's tolerances from meta.json, and the
+    drain's findings (retained_by_path, the target's attribution) from the drain sample.
+    """
+    drain = next((s for s in reversed(run.samples) if s.get("phase") == "drain"), {})
+    settings = run.meta.get("scenario", {}).get("verdict", {})
+    return summarize(
+        run.samples,
+        meta=run.meta,
+        tolerances=tolerances_from_settings(settings),
+        retained_by_path=drain.get("retained_by_path"),
+        target_attribution=drain.get("attribution"),
+        exit_reason=exit_reason,
+        exit_detail=exit_detail,
+        truncated=run.truncated,
+    )
 
 
 def _last(samples: Sequence[Mapping[str, Any]], key: str) -> float:

@@ -2,7 +2,7 @@
 
 summary.json is written at the end of a run, so a hard crash leaves a run without one. The
 samples are still there: the report renders from them and says plainly that the verdict is
-unavailable, or recomputes it with `harness.verdict.summarize` when this installation has it.
+unavailable, or recomputes it from the run directory alone (`harness.verdict.summarize_run`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.store import SUMMARY, RunData, load_run
+from harness.verdict import summarize_run
 
 # Verdict -> (words shown to the reader, colour): one palette for plots, HTML and terminal.
 VERDICT_STYLE: dict[str | None, tuple[str, str]] = {
@@ -98,21 +99,11 @@ def _recompute_summary(run: RunData) -> tuple[dict[str, Any] | None, str]:
         missing = f"{SUMMARY} is not valid JSON"
     else:
         missing = f"the run ended before writing {SUMMARY}"
-    try:
-        from harness.verdict import summarize
-    except ImportError:
-        return None, f"{missing}, and this leakbench cannot recompute a verdict"
     exit_reason, exit_detail = run.meta.get("exit_reason"), run.meta.get("exit_detail")
     if not run.finished and not exit_reason:
         exit_reason, exit_detail = "error", UNFINISHED
     try:
-        summary = summarize(
-            run.samples,
-            meta=run.meta,
-            exit_reason=exit_reason,
-            exit_detail=exit_detail,
-            truncated=run.truncated,
-        )
+        summary = summarize_run(run, exit_reason=exit_reason, exit_detail=exit_detail)
     except Exception as exc:  # any failure here must not stop the report of a crashed run
         return None, f"{missing}, and recomputing it from the samples failed: {exc}"
     return summary, f"{missing}; this verdict was recomputed from samples.jsonl at report time"
