@@ -469,14 +469,19 @@ def _state_signal(
     retained = {name: int(m.get("entries", 0)) for name, m in final_state.items()}
     retained_bytes = {name: int(m.get("bytes", 0)) for name, m in final_state.items()}
     total = sum(retained.values())
+    by_path = {path: dict(maps) for path, maps in (retained_by_path or {}).items()}
+    # A leaked run holds one entry in each map it leaks into: count runs, not entries.
+    leaked_runs = sum(max(maps.values(), default=0) for maps in by_path.values())
     entry.update(
         verdict=str(Outcome.LEAK if total else Outcome.NO_LEAK),
         exact=True,
         retained=retained,
         retained_bytes=retained_bytes,
-        retained_by_path={path: dict(maps) for path, maps in (retained_by_path or {}).items()},
+        retained_by_path=by_path,
+        leaked_runs=leaked_runs,
         slope_per_run=total / runs if runs else None,
         bytes_per_run=sum(retained_bytes.values()) / runs if runs else None,
+        bytes_per_leaked_run=sum(retained_bytes.values()) / leaked_runs if leaked_runs else None,
     )
     return entry
 
@@ -669,6 +674,11 @@ def _state_headline(
             if state["bytes_per_run"]
             else f"{_figures(state['slope_per_run'] or 0.0)} entries per run"
         )
+        if state.get("bytes_per_leaked_run"):
+            per_run = (
+                f"about {_amount(state['bytes_per_leaked_run'], 'bytes')} per leaking run "
+                f"({state['leaked_runs']:,} runs, {per_run} overall)"
+            )
         paths = sorted({p for p, held in state["retained_by_path"].items() if any(held.values())})
         via = f" via {', '.join(paths)}" if paths else ""
         return f"Leak: {per_run}, held in {', '.join(maps)}{via}{_projection_phrase(projection)}."
