@@ -76,19 +76,20 @@ def _first_sentence(text: str) -> str:
 @app.command("list")
 def list_scenarios() -> None:
     """List the built-in scenarios: what they run, for how long, with which faults."""
-    table = Table(title="Built-in scenarios (run one with: leakbench run NAME --policy legacy)")
+    table = Table(
+        title="Built-in scenarios (run one with: leakbench run NAME --policy legacy)",
+        show_lines=True,
+    )
     table.add_column("name", no_wrap=True, style="bold")
-    table.add_column("target", no_wrap=True)
-    table.add_column("runs / duration", no_wrap=True)
-    table.add_column("faults")
-    table.add_column("description")
+    table.add_column("length, target", ratio=1)
+    table.add_column("faults", ratio=1)
+    table.add_column("description", ratio=2)
     with _one_line_errors():
         for name in builtin_names():
             scenario = load_scenario(name)
             table.add_row(
                 name,
-                _describe_target(scenario),
-                _describe_length(scenario),
+                f"{_describe_length(scenario)}\n[dim]{_describe_target(scenario)}[/dim]",
                 _describe_faults(scenario),
                 _first_sentence(scenario.description),
             )
