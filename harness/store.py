@@ -18,7 +18,9 @@ FORMAT = 1
 META = "meta.json"
 SAMPLES = "samples.jsonl"
 SUMMARY = "summary.json"
-RUN_FILES = (META, SAMPLES, SUMMARY, "report.html", "rss.png", "state.png", "objects.png")
+REPORT = "report.html"
+PLOT_FILES = ("rss.png", "state.png", "objects.png")
+RUN_FILES = (META, SAMPLES, SUMMARY, REPORT, *PLOT_FILES)
 
 
 def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:

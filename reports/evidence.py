@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.store import SUMMARY, RunData, load_run
-from harness.verdict import summarize_run
 
 # Verdict -> (words shown to the reader, colour): one palette for plots, HTML and terminal.
 VERDICT_STYLE: dict[str | None, tuple[str, str]] = {
@@ -99,6 +98,8 @@ def _recompute_summary(run: RunData) -> tuple[dict[str, Any] | None, str]:
         missing = f"{SUMMARY} is not valid JSON"
     else:
         missing = f"the run ended before writing {SUMMARY}"
+    from harness.verdict import summarize_run  # the statistics stack loads only when needed
+
     exit_reason, exit_detail = run.meta.get("exit_reason"), run.meta.get("exit_detail")
     if not run.finished and not exit_reason:
         exit_reason, exit_detail = "error", UNFINISHED

@@ -34,7 +34,7 @@ class Image:
     height: int
 
 
-def _environment() -> Environment:
+def template_environment() -> Environment:
     return Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=True,
@@ -44,7 +44,7 @@ def _environment() -> Environment:
     )
 
 
-def _leakbench_version() -> str:
+def leakbench_version() -> str:
     try:
         return version("leakbench")
     except PackageNotFoundError:
@@ -83,10 +83,10 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
     """The run's report page: verdict first, then the evidence, the scenario, the environment."""
     summary, meta = evidence.summary, evidence.run.meta
     return (
-        _environment()
+        template_environment()
         .get_template("report.html")
         .render(
-            leakbench_version=_leakbench_version(),
+            leakbench_version=leakbench_version(),
             source=f"{evidence.run.run_dir.name}/ (meta.json, samples.jsonl, summary.json)",
             label=evidence.label,
             subtitle=_subtitle(evidence),
@@ -115,7 +115,7 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
 def render_compare_html(context: dict[str, Any], image: Image) -> str:
     """The before/after page; `context` comes from reports.compare."""
     return (
-        _environment()
+        template_environment()
         .get_template("compare.html")
-        .render(leakbench_version=_leakbench_version(), image=image, **context)
+        .render(leakbench_version=leakbench_version(), image=image, **context)
     )

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from harness.store import REPORT
 from reports.evidence import Evidence, load_evidence
 from reports.html import Image, inline_png, render_report_html
 from reports.plots import plot_objects, plot_rss, plot_state, save_png
 
-REPORT = "report.html"
 Plot = tuple[str, Callable[[Evidence], Figure | None], str, str]
 PLOTS: tuple[Plot, ...] = (
     (

@@ -106,7 +106,7 @@ def test_failing_verdict_engine_does_not_stop_the_report(
     def summarize_run(*args, **kwargs):
         raise ValueError("too few samples")
 
-    monkeypatch.setattr("reports.evidence.summarize_run", summarize_run)
+    monkeypatch.setattr("harness.verdict.summarize_run", summarize_run)
     run_dir = _copy("legacy-crashed", tmp_path)
     (run_dir / "summary.json").unlink()
     page = render_run_report(run_dir).read_text()

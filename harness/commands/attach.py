@@ -9,12 +9,7 @@ import typer
 from rich.console import Console
 
 from harness.errors import BadInput
-from harness.runner import RunPlan, run_target
-from harness.targets.attached import AttachedTarget
 from harness.units import parse_duration
-from harness.verdict import Tolerances
-from reports.render import render_run_report
-from reports.terminal import print_run_summary
 
 
 def _duration(text: str, option: str) -> float:
@@ -39,6 +34,11 @@ def attach(
     Example: leakbench attach 4242 --duration 30m --interval 2s
     """
     from harness.commands.run import default_run_dir
+    from harness.runner import RunPlan, run_target
+    from harness.targets.attached import AttachedTarget
+    from harness.verdict import Tolerances
+    from reports.render import render_run_report
+    from reports.terminal import print_run_summary
 
     watch_s = _duration(duration, "--duration")
     target = AttachedTarget(pid, duration=watch_s, interval=_duration(interval, "--interval"))

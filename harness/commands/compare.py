@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from harness.errors import BadInput, LeakbenchError
-from reports.compare import default_compare_dir, render_comparison
 
 
 def compare(
@@ -47,6 +46,8 @@ def compare(
 
     Example: leakbench compare leakbench-runs/abort-storm-legacy leakbench-runs/abort-storm-fixed
     """
+    from reports.compare import default_compare_dir, render_comparison
+
     target = out or default_compare_dir(before_dir, after_dir)
     try:
         try:

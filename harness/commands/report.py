@@ -9,9 +9,6 @@ import typer
 from rich.console import Console
 
 from harness.errors import BadInput, LeakbenchError
-from reports.evidence import load_evidence
-from reports.render import render_evidence_report
-from reports.terminal import print_run_summary
 
 
 def report(
@@ -33,6 +30,10 @@ def report(
 
     Example: leakbench report leakbench-runs/abort-storm-legacy
     """
+    from reports.evidence import load_evidence
+    from reports.render import render_evidence_report
+    from reports.terminal import print_run_summary
+
     try:
         evidence = load_evidence(run_dir)
         try:

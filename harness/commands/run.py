@@ -7,18 +7,16 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from harness.exitcodes import ExitCode
-from harness.runner import RunOutcome, run_scenario
 from harness.scenario import Scenario, load_scenario
-from reports.compare import render_comparison
-from reports.junit import JUnitCase, write_junit
-from reports.render import render_run_report
-from reports.terminal import print_run_summary
+
+if TYPE_CHECKING:
+    from harness.runner import RunOutcome
 
 DEFAULT_OUT = Path("leakbench-runs")
 
@@ -43,6 +41,12 @@ def run_and_report(
     scenario: Scenario, run_dir: Path, *, quiet: bool, as_json: bool, report: bool
 ) -> RunOutcome:
     """One run, its report, and the terminal summary (unless --json)."""
+    # Imported here: the statistics and plotting stacks take a second or two to load, and
+    # every other command (help, scenarios, merge) should start without them.
+    from harness.runner import run_scenario
+    from reports.render import render_run_report
+    from reports.terminal import print_run_summary
+
     outcome = run_scenario(
         scenario, run_dir, console=Console(stderr=True), show_progress=not (quiet or as_json)
     )
@@ -103,6 +107,9 @@ def run(
 
         leakbench run mixed-faults --policy both --out runs/mixed
     """
+    from reports.compare import render_comparison
+    from reports.junit import JUnitCase, write_junit
+
     base = load_scenario(scenario_ref)
     overrides: dict[str, Any] = {"seed": seed, "duration": duration}
     if transport is not None:
