@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from harness.commands import attach, compare, report, run, scenarios
+from harness.commands import attach, ci, compare, merge, report, run, scenarios
 from harness.errors import LeakbenchError
 from harness.exitcodes import ExitCode
 
@@ -25,6 +25,8 @@ app.command("run")(run.run)
 app.command("compare")(compare.compare)
 app.command("report")(report.report)
 app.command("attach")(attach.attach)
+app.command("ci")(ci.ci)
+app.command("merge")(merge.merge)
 app.add_typer(scenarios.app, name="scenarios", help="List, show, validate built-in scenarios.")
 
 
