@@ -85,12 +85,61 @@ def serve(
     token: Annotated[
         str | None, typer.Option(help="Token clients must present in connect.")
     ] = None,
-) -> None:
-    """Serve the gateway over WebSocket on a scaled clock."""
+    operator_token: Annotated[
+        str | None, typer.Option(help="Token of operator connections (may abort any run).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the provider's random draws.")] = 0,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--setting",
+            metavar="NAME=VALUE",
+            help="Override one gateway setting, in seconds or a count (repeatable).",
+        ),
+    ] = None,
+    settings_json: Annotated[
+        str | None,
+        typer.Option(help="Gateway settings as a JSON object, e.g. '{\"stale_ttl\": 300}'."),
+    ] = None,
+    policy_flag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--policy-flag",
+            metavar="NAME=true|false",
+            help=f"Switch one part of the fix (repeatable): {', '.join(FLAG_NAMES)}.",
+        ),
+    ] = None,
+    max_frame_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest client frame; bigger closes with 1009.")
+    ] = 1 << 20,
+    send_buffer_limit: Annotated[
+        int, typer.Option(min=1, help="Send buffer bytes over which a client is a slow consumer.")
+    ] = 1 << 20,
+    objects: Annotated[
+        bool, typer.Option(help="Count gc objects in diagnostics.memory (walks the heap).")
+    ] = True,
+) -> int:
+    """Serve the gateway over WebSocket on a scaled clock; prints {"listening": URL, "pid": N}.
+
+    Example: python -m gateway_sim serve --policy legacy --speedup 600 --setting stale_ttl=300
+    """
     resolve_policy(policy)
     from gateway_sim import server
 
-    server.main(host=host, port=port, policy=policy, speedup=speedup, token=token)
+    return server.main(
+        host=host,
+        port=port,
+        policy=policy,
+        speedup=speedup,
+        token=token,
+        operator_token=operator_token,
+        seed=seed,
+        settings=server.parse_settings(settings_json, setting or []),
+        policy_flags=dict(parse_flag_override(text) for text in policy_flag or []),
+        max_frame_bytes=max_frame_bytes,
+        send_buffer_limit=send_buffer_limit,
+        objects=objects,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

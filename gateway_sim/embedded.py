@@ -152,8 +152,7 @@ class EmbeddedHost:
             if self._inflight:
                 return False
         if self._drain_end is None:
-            settings = self.settings
-            self._drain_end = self.clock.t + settings.longest_ttl() + settings.maintenance_interval
+            self._drain_end = self.clock.t + self.settings.drain_horizon()
         target = min(limit, self._drain_end)
         while self.gateway.next_deadline() <= target:
             self.clock.t = self.gateway.next_deadline()

@@ -71,3 +71,8 @@ class GatewaySettings:
     def longest_ttl(self) -> float:
         """The longest time any per-run entry or cache entry may legitimately outlive its run."""
         return max(self.stale_ttl, self.aborted_ttl, self.dedupe_ttl, self.error_grace)
+
+    def drain_horizon(self) -> float:
+        """Gateway time after the last run settles by which every legitimate entry is gone:
+        the longest TTL plus one sweep to notice it (the exact state check waits this long)."""
+        return self.longest_ttl() + self.maintenance_interval
