@@ -117,8 +117,9 @@ class TraceProbe:
         first, that holds the most bytes at that site.
         """
         self._require_tracing()
-        snapshot = tracemalloc.take_snapshot()
+        # Learn module names first: learning grows a cache, which must not show up as a site.
         self._names.learn_modules()
+        snapshot = tracemalloc.take_snapshot()
         sizes: dict[str, int] = {}
         counts: dict[str, int] = {}
         for stat in snapshot.statistics("lineno"):
