@@ -9,48 +9,53 @@ rarely meets over several checkpoints and a leak always does.
 from __future__ import annotations
 
 import heapq
-from itertools import pairwise
 
 
 class GrowthHistory:
-    """Values per key at the reference checkpoint and at each checkpoint since."""
+    """The reference checkpoint, the latest one, and which keys rose at every step between.
+
+    Only these are kept, not every checkpoint: the history lives in the process it measures,
+    and a list of per-type dicts that grows by one per checkpoint would itself show up as heap
+    growth in the verdict.
+    """
 
     def __init__(self) -> None:
-        self._points: list[dict[str, int]] = []
+        self._reference: dict[str, int] = {}
+        self._latest: dict[str, int] = {}
+        self._rising: set[str] | None = None  # None until a checkpoint follows the reference
 
     def record(self, values: dict[str, int], *, baseline: bool = False) -> None:
         """Add a checkpoint; a baseline one (or the first) becomes the new reference."""
-        if baseline or not self._points:
-            self._points = [values]
-        else:
-            self._points.append(values)
+        if baseline or not self._reference:
+            self._reference, self._latest, self._rising = values, values, None
+            return
+        candidates = self._latest.keys() | values.keys() if self._rising is None else self._rising
+        previous = self._latest
+        self._rising = {key for key in candidates if values.get(key, 0) > previous.get(key, 0)}
+        self._latest = values
 
     @property
     def latest(self) -> dict[str, int]:
-        return self._points[-1]
+        return self._latest
+
+    def _growth(self, keys: set[str] | dict[str, int]) -> dict[str, int]:
+        return {key: self._latest.get(key, 0) - self._reference.get(key, 0) for key in keys}
 
     def top(self, n: int) -> list[tuple[str, int]]:
         """The n keys that grew most since the reference, with their growth, largest first.
 
         At the reference checkpoint itself nothing has grown yet: the n largest keys, growth 0.
         """
-        latest, reference = self._points[-1], self._points[0]
-        if len(self._points) == 1:
+        latest = self._latest
+        if self._rising is None:
             return [(key, 0) for key in heapq.nlargest(n, latest, key=latest.__getitem__)]
-        growth = {key: value - reference.get(key, 0) for key, value in latest.items()}
+        growth = self._growth(latest)
         growers = (key for key, grown in growth.items() if grown > 0)
         return [(key, growth[key]) for key in heapq.nlargest(n, growers, key=growth.__getitem__)]
 
     def grew_every_time(self, n: int) -> list[tuple[str, int]]:
         """Up to n keys that rose at every checkpoint since the reference, largest growth first."""
-        if len(self._points) < 2:
+        if not self._rising:
             return []
-        reference, latest = self._points[0], self._points[-1]
-        growth = {
-            key: latest[key] - reference.get(key, 0)
-            for key in latest
-            if all(
-                after > before for before, after in pairwise(p.get(key, 0) for p in self._points)
-            )
-        }
+        growth = self._growth(self._rising)
         return [(key, growth[key]) for key in heapq.nlargest(n, growth, key=growth.__getitem__)]
