@@ -4,6 +4,11 @@ It speaks JSON lines on stdin/stdout (harness.targets.channel): `init`, `advance
 `drain`, `quit`. Each reply carries the measurements only the process itself can take (gateway
 state, heap, allocator), so the harness measures RSS from outside and everything else from here.
 Ctrl-C is ignored here: the harness decides when the target stops.
+
+Calibration only: `init` may carry `inject_leak_bytes` (default 0), which makes the process leak
+one `bytes` payload of that size per completed run (`leak_object`), outside the gateway's state,
+so a benchmark can measure which leak sizes the trend signals see. Scenario files cannot set it:
+only code that builds the init message itself (bench/verdict_on_scenarios.py) does.
 """
 
 from __future__ import annotations
@@ -20,6 +25,14 @@ from gateway_sim.settings import GatewaySettings
 from gateway_sim.workload import Workload
 from harness.probe.inprocess import InProcessProbe
 
+_INJECTED: list[bytes] = []
+"""Calibration leak: one object per completed run, never freed (see the module docstring)."""
+
+
+def leak_object(size: int) -> bytes:
+    """The object leaked per run: one heap block of `size` payload bytes (plus its header)."""
+    return bytes(size)
+
 
 class Worker:
     """Holds the embedded host and the in-process probe between requests."""
@@ -27,11 +40,15 @@ class Worker:
     def __init__(self) -> None:
         self.host: EmbeddedHost | None = None
         self.probe: InProcessProbe | None = None
+        self.inject_leak_bytes = 0
 
     def init(self, message: dict[str, Any]) -> dict[str, Any]:
         workload = dict(message["workload"])
         for key in ("reply_chars", "chunks", "chunk_interval"):
             workload[key] = tuple(workload[key])
+        self.inject_leak_bytes = int(message.get("inject_leak_bytes", 0))
+        if self.inject_leak_bytes < 0:
+            raise ValueError(f"inject_leak_bytes must be >= 0, not {self.inject_leak_bytes}")
         self.probe = InProcessProbe(
             objects=message.get("objects", True), tracemalloc=message.get("tracemalloc", False)
         )
@@ -58,6 +75,9 @@ class Worker:
     def advance(self, message: dict[str, Any]) -> dict[str, Any]:
         assert self.host is not None
         self.host.advance(int(message["runs"]))
+        if self.inject_leak_bytes:
+            new_runs = self.host.runs_done - len(_INJECTED)
+            _INJECTED.extend(leak_object(self.inject_leak_bytes) for _ in range(new_runs))
         return self._step_reply()
 
     def checkpoint(self, message: dict[str, Any]) -> dict[str, Any]:
