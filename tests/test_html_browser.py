@@ -21,6 +21,7 @@ from PIL import Image
 
 from reports.plots import AFTER_COLOUR
 from reports.render import render_run_report
+from tests.leakbench_cli import leakbench
 
 RUNS = Path(__file__).parent / "data" / "runs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -43,9 +44,33 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    run_dir = shutil.copytree(RUNS / "legacy-abort-storm", tmp_path_factory.mktemp("browser") / "r")
-    return render_run_report(run_dir)
+def both_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A live `leakbench run mixed-faults --policy both`: legacy, fixed and their comparison."""
+    root = tmp_path_factory.mktemp("both")
+    result = leakbench("run", "mixed-faults", "--policy", "both", "--out", root, "-q")
+    assert result.code == 0, result.stdout + result.stderr  # the fixed run's verdict
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(both_runs: Path) -> Path:
+    return both_runs / "legacy" / "report.html"
+
+
+def test_policy_both_writes_both_reports_and_the_comparison(both_runs: Path) -> None:
+    for policy in ("legacy", "fixed"):
+        assert (both_runs / policy / "report.html").is_file()
+    with Image.open(both_runs / "compare" / "compare.png") as image:
+        assert image.size[0] >= 800 and image.size[1] >= 300
+    assert "removes" in (both_runs / "compare" / "compare.html").read_text()
+
+
+def test_a_recorded_report_renders_in_the_browser_too(tmp_path: Path) -> None:
+    run_dir = shutil.copytree(RUNS / "legacy-abort-storm", tmp_path / "r")
+    page = render_run_report(run_dir)
+    dom = _chromium(page, tmp_path / "profile", "--dump-dom").stdout.decode()
+    headline = json.loads((run_dir / "summary.json").read_text())["headline"]
+    assert html.escape(headline, quote=False) in dom
 
 
 def _chromium(report: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
