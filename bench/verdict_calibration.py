@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from harness.stats.synthetic import ar1_noise, saturating
+from harness.stats.synthetic import ar1_noise, saturating, trace_samples
 from harness.verdict import Tolerances, summarize
 
 SAMPLES = 200
@@ -294,28 +294,6 @@ def coverage(pool: Any, seeds: int) -> str:
     return "### Slope interval coverage (true slope inside)\n\n" + table(
         ["φ", "batch-means 98% CI (reported)", "Theil-Sen 95% CI (independence)"], rows
     )
-
-
-def trace_samples(trace: dict[str, Any]) -> list[dict[str, Any]]:
-    """A reference trace as runner samples; the LRU cache is the application's warm-up hint."""
-    n = len(trace["x"])
-    samples = []
-    for i in range(n):
-        t = trace["elapsed"] * i / (n - 1)
-        sample = {
-            "i": i,
-            "t_wall": t,
-            "t_gateway": t,
-            "runs_done": trace["x"][i],
-            "phase": "load",
-            "rss": trace["rss"][i],
-            "gc_objects": trace["objs"][i],
-            "caches": {"lru": trace["cache"][i]},
-        }
-        if trace["tm_on"]:
-            sample["heap_traced"] = trace["tm"][i]
-        samples.append(sample)
-    return samples
 
 
 def real_traces() -> str:

@@ -12,31 +12,10 @@ from pathlib import Path
 import pytest
 
 from harness.stats import steady_index
+from harness.stats.synthetic import trace_samples
 from harness.verdict import summarize
 
 TRACES = json.loads((Path(__file__).parent / "data" / "soak-traces.json").read_text())
-
-
-def trace_samples(trace: dict) -> list[dict]:
-    """A trace as runner samples; its LRU cache is the application's warm-up signal."""
-    n = len(trace["x"])
-    samples = []
-    for i in range(n):
-        t = trace["elapsed"] * i / (n - 1)
-        sample = {
-            "i": i,
-            "t_wall": t,
-            "t_gateway": t,
-            "runs_done": trace["x"][i],
-            "phase": "load",
-            "rss": trace["rss"][i],
-            "gc_objects": trace["objs"][i],
-            "caches": {"lru": trace["cache"][i]},
-        }
-        if trace["tm_on"]:
-            sample["heap_traced"] = trace["tm"][i]
-        samples.append(sample)
-    return samples
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from gateway_sim.state import STATE_MAPS
 from reports.units import format_bytes, format_duration
 
 HERE = Path(__file__).parent / "runs"
@@ -40,18 +41,7 @@ DEDUPE_TTL_S = 300.0
 WARMUP_FRACTION = 0.2
 STARTED = "2026-11-24T09:00:00+00:00"
 TYPES = {"dict": 21_000, "tuple": 9_800, "function": 7_400, "list": 3_100, "ChatRunState": 1}
-MAP_NAMES = (
-    "raw_buffers",
-    "buffers",
-    "buffer_updated_at",
-    "delta_sent_at",
-    "delta_last_broadcast_len",
-    "delta_last_broadcast_text",
-    "agent_delta_sent_at",
-    "buffered_agent_events",
-    "aborted_runs",
-    "registry",
-)
+MAP_NAMES = STATE_MAPS
 
 
 def _scenario(policy: str | None, tracemalloc: bool) -> dict[str, Any]:
