@@ -134,6 +134,8 @@ def _drive(
     baseline_taken = False
     while not target.finished:
         step = target.step()
+        if not target.running:  # it ended by itself, cleanly: there is nothing left to sample
+            break
         fraction = plan.fraction(step)
         checkpoint = None
         if pending and (fraction >= pending[0] or target.finished):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -102,3 +103,23 @@ def test_a_command_target_that_crashes_exits_3(tmp_path: Path) -> None:
     assert run.meta["exit_reason"] == "target-crashed"
     assert "SIGKILL" in run.meta["exit_detail"]
     assert len(run.samples) >= 5
+
+
+SLEEP_3S = "import time; time.sleep(3)"
+
+
+def test_a_command_target_that_ends_cleanly_before_the_duration_is_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    scenario = _write(
+        tmp_path / "short.yaml",
+        "name: short\n"
+        f"target: {{kind: command, command: [{sys.executable}, -c, '{SLEEP_3S}']}}\n"
+        "workload: {duration: 30s}\nprobe: {interval: 50ms}\n",
+    )
+    result = leakbench("run", scenario, "--out", tmp_path / "run", "--json", "--no-report")
+    assert result.code != 3, result.stderr
+    run = load_run(tmp_path / "run")
+    assert run.meta["exit_reason"] == "completed"
+    assert len(run.samples) >= 20
+    assert run.samples[-1]["t_wall"] < 10  # it stopped with the target, not at the duration

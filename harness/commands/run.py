@@ -44,13 +44,16 @@ def run_and_report(
     # Imported here: the statistics and plotting stacks take a second or two to load, and
     # every other command (help, scenarios, merge) should start without them.
     from harness.runner import run_scenario
-    from reports.render import render_run_report
     from reports.terminal import print_run_summary
 
     outcome = run_scenario(
         scenario, run_dir, console=Console(stderr=True), show_progress=not (quiet or as_json)
     )
-    report_path = render_run_report(run_dir) if report else None
+    report_path = None
+    if report:
+        from reports.render import render_run_report
+
+        report_path = render_run_report(run_dir)
     if as_json:
         return outcome
     if quiet:
@@ -107,9 +110,6 @@ def run(
 
         leakbench run mixed-faults --policy both --out runs/mixed
     """
-    from reports.compare import render_comparison
-    from reports.junit import JUnitCase, write_junit
-
     base = load_scenario(scenario_ref)
     overrides: dict[str, Any] = {"seed": seed, "duration": duration}
     if transport is not None:
@@ -133,6 +133,8 @@ def run(
             break
     comparison = None
     if both and len(outcomes) == 2:
+        from reports.compare import render_comparison
+
         assert root is not None
         comparison = render_comparison(outcomes[0].run_dir, outcomes[1].run_dir, root / "compare")
         if not as_json:
@@ -140,6 +142,8 @@ def run(
                 print("warning: the legacy run did not leak; the comparison proves little")
             print(f"{comparison['conclusion']} ({comparison['html']})")
     if junit is not None:
+        from reports.junit import JUnitCase, write_junit
+
         write_junit([JUnitCase.from_summary(o.summary) for o in outcomes], junit)
     if as_json:
         summaries = [o.summary for o in outcomes]

@@ -66,6 +66,11 @@ class Target(ABC):
         """True once the workload is complete."""
 
     @property
+    def running(self) -> bool:
+        """False once the process has ended; a target that ended by itself has no more samples."""
+        return True
+
+    @property
     def expected_runs(self) -> int | None:
         """Runs the workload will complete, when known in advance (for the progress bar)."""
         return None

@@ -70,6 +70,10 @@ class CommandTarget(Target):
     def finished(self) -> bool:
         return self._finished
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
         log = open(self._log_path, "w", encoding="utf-8")  # noqa: SIM115
