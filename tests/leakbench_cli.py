@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,14 @@ def leakbench_process(*args: str | Path) -> subprocess.Popen[str]:
         text=True,
         cwd=REPO,
     )
+
+
+def wait_for_samples(run_dir: Path, count: int, timeout: float = 60.0) -> None:
+    """Wait until a running leakbench has streamed `count` samples to its run directory."""
+    deadline = time.monotonic() + timeout
+    samples = run_dir / "samples.jsonl"
+    while time.monotonic() < deadline:
+        if samples.exists() and samples.read_text().count("\n") >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} samples after {timeout}s")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import time
 from pathlib import Path
 
 import psutil
 
 from harness.store import load_run
-from tests.leakbench_cli import leakbench, leakbench_process
+from tests.leakbench_cli import leakbench, leakbench_process, wait_for_samples
 
 LONG_GATEWAY_RUN = """\
 name: long-clean
@@ -24,16 +23,6 @@ probe: {objects: false, checkpoints: 0}
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _wait_for_samples(run_dir: Path, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    samples = run_dir / "samples.jsonl"
-    while time.monotonic() < deadline:
-        if samples.exists() and samples.read_text().count("\n") >= count:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"fewer than {count} samples after {timeout}s")
 
 
 def test_a_broken_scenario_is_one_line_with_file_line_and_field(tmp_path: Path) -> None:
@@ -61,7 +50,7 @@ def test_killing_the_target_mid_run_exits_3_and_keeps_every_sample(tmp_path: Pat
     scenario = _write(tmp_path / "long.yaml", LONG_GATEWAY_RUN)
     run_dir = tmp_path / "run"
     process = leakbench_process("run", scenario, "--out", run_dir, "-q")
-    _wait_for_samples(run_dir, 5)
+    wait_for_samples(run_dir, 5)
     (target,) = psutil.Process(process.pid).children()
     target.kill()
     _, stderr = process.communicate(timeout=120)
@@ -78,7 +67,7 @@ def test_ctrl_c_exits_130_and_still_writes_the_summary_and_report(tmp_path: Path
     scenario = _write(tmp_path / "long.yaml", LONG_GATEWAY_RUN)
     run_dir = tmp_path / "run"
     process = leakbench_process("run", scenario, "--out", run_dir, "-q")
-    _wait_for_samples(run_dir, 5)
+    wait_for_samples(run_dir, 5)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
 
 import psutil
@@ -22,7 +21,7 @@ from harness.scenario import load_scenario
 from harness.store import load_run, read_samples
 from harness.targets.factory import expected_runs, gateway_worker_config
 from harness.targets.websocket import WebSocketTarget
-from tests.leakbench_cli import leakbench, leakbench_process
+from tests.leakbench_cli import leakbench, leakbench_process, wait_for_samples
 
 SHORT = "30m"
 LEGACY_LEAKS = {"abort-storm": {"raw_buffers"}, "mixed-faults": {"raw_buffers", "buffers"}}
@@ -83,22 +82,12 @@ def test_fixed_retains_nothing_over_websocket(scenario: str, tmp_path: Path) -> 
     assert _retaining(summary) == set()
 
 
-def _wait_for_samples(run_dir: Path, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    samples = run_dir / "samples.jsonl"
-    while time.monotonic() < deadline:
-        if samples.exists() and samples.read_text().count("\n") >= count:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"fewer than {count} samples after {timeout}s")
-
-
 def test_killing_the_server_mid_run_exits_3_and_keeps_the_samples(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     process = leakbench_process(
         "run", "clean", "--transport", "websocket", "--out", run_dir, "--no-report", "-q"
     )
-    _wait_for_samples(run_dir, 3)
+    wait_for_samples(run_dir, 3)
     (server,) = psutil.Process(process.pid).children()
     assert "gateway_sim" in server.cmdline()
     server.kill()
@@ -115,7 +104,7 @@ def test_ctrl_c_stops_the_clients_and_the_server_and_exits_130(tmp_path: Path) -
     process = leakbench_process(
         "run", "clean", "--transport", "websocket", "--out", run_dir, "--no-report", "-q"
     )
-    _wait_for_samples(run_dir, 3)
+    wait_for_samples(run_dir, 3)
     (server,) = psutil.Process(process.pid).children()
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
