@@ -8,7 +8,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from harness.humanize import format_bytes, format_duration
+from reports.units import format_bytes, format_duration
 
 SLOPE_WINDOW = 40
 
@@ -71,7 +71,12 @@ class RunProgress:
         runs0, t0, rss0 = self._recent[0]
         runs1, t1, rss1 = self._recent[-1]
         if runs1 > runs0:
-            return f"{format_bytes((rss1 - rss0) / (runs1 - runs0), signed=True)}/run"
+            return f"{_signed_bytes((rss1 - rss0) / (runs1 - runs0))}/run"
         if t1 > t0:
-            return f"{format_bytes((rss1 - rss0) / (t1 - t0) * 3600, signed=True)}/h"
+            return f"{_signed_bytes((rss1 - rss0) / (t1 - t0) * 3600)}/h"
         return ""
+
+
+def _signed_bytes(value: float) -> str:
+    """Growth reads as growth: '+2.05 KB'."""
+    return ("+" if value > 0 else "") + format_bytes(value)

@@ -1,9 +1,8 @@
 """Human-readable numbers for every report: bytes in KB/MB/GB, counts to 3 significant digits,
 gateway time in s/min/h/d. One place, so the plots, the HTML and the terminal agree.
 
-Sizes are decimal (1 KB = 1000 bytes), as RSS is usually quoted and as harness.humanize and the
-verdict's headline print them; this module adds what reports need beyond those: 3 significant
-digits for small slopes, counts, intervals, p-values and the unit choice for plot axes.
+Sizes are decimal (1 KB = 1000 bytes), as RSS is usually quoted and as the verdict's headline
+prints them. The progress bar and the pytest plugin use it too: it imports nothing heavy.
 """
 
 from __future__ import annotations

@@ -199,7 +199,7 @@ def test_tracemalloc_judges_bytes_and_sees_growth_without_new_objects(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*heap*leak*KB/call*tolerance 64 B*",
+            "*heap*leak*KB/call*tolerance 64.0 B*",
             "*site test_soaked.py:6: *",
         ]
     )

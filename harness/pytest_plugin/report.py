@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.humanize import format_duration
 from harness.pytest_plugin.result import SoakResult
+from reports.units import format_duration
 
 SOAKS = pytest.StashKey[list[tuple[str, SoakResult]]]()
 
