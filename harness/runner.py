@@ -134,7 +134,7 @@ def _drive(
     baseline_taken = False
     while not target.finished:
         step = target.step()
-        if not target.running:  # it ended by itself, cleanly: there is nothing left to sample
+        if target.ended_cleanly:  # nothing is left to sample
             break
         fraction = plan.fraction(step)
         checkpoint = None

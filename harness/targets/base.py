@@ -7,9 +7,15 @@ Every target runs as its own process, so RSS measures the target and never the h
 
 from __future__ import annotations
 
+import subprocess
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
+
+from harness.targets.process_exit import describe_exit
+
+SAMPLES_PER_RUN = 300
+"""Samples a gateway workload is cut into: enough for the trend tests, small on disk."""
 
 
 @dataclass
@@ -66,9 +72,9 @@ class Target(ABC):
         """True once the workload is complete."""
 
     @property
-    def running(self) -> bool:
-        """False once the process has ended; a target that ended by itself has no more samples."""
-        return True
+    def ended_cleanly(self) -> bool:
+        """True when the process ended by itself with success: the run is over, not failed."""
+        return False
 
     @property
     def expected_runs(self) -> int | None:
@@ -94,3 +100,28 @@ class Target(ABC):
     def exit_status(self) -> str | None:
         """How the process ended, if it has ended (for the report when it died)."""
         return None
+
+
+class ChildProcessTarget(Target):
+    """A target whose process leakbench starts and owns: its handle, done flag and run count."""
+
+    def __init__(self, expected_runs: int | None = None) -> None:
+        self._process: subprocess.Popen[str] | None = None
+        self._finished = False
+        self._expected_runs = None if expected_runs is None else max(1, expected_runs)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def expected_runs(self) -> int | None:
+        return self._expected_runs
+
+    def exit_status(self) -> str | None:
+        return None if self._process is None else describe_exit(self._process)

@@ -19,13 +19,13 @@ from typing import Any
 
 from harness.drivers.loader import DriverContext, load_driver
 from harness.errors import TargetFailed
-from harness.targets.base import StepResult, Target
+from harness.targets.base import ChildProcessTarget, StepResult
 from harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
 
 
-class CommandTarget(Target):
+class CommandTarget(ChildProcessTarget):
     """Runs `argv` in its own session and samples it every `interval` seconds for `duration`."""
 
     transport = "command"
@@ -43,6 +43,7 @@ class CommandTarget(Target):
         driver: str | None = None,
         driver_args: dict[str, Any] | None = None,
     ) -> None:
+        super().__init__()
         self._argv = argv
         self._duration = duration
         self._interval = interval
@@ -52,27 +53,16 @@ class CommandTarget(Target):
         self._ready = ready
         self._driver_spec = driver
         self._driver_args = driver_args or {}
-        self._process: subprocess.Popen[str] | None = None
         self._spawned_at = 0.0
         self._started_at = 0.0
         self._next_sample = 0.0
-        self._finished = False
         self._context: DriverContext | None = None
         self._driver_thread: threading.Thread | None = None
         self._driver_error: BaseException | None = None
 
     @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+    def ended_cleanly(self) -> bool:
+        return self._process is not None and self._process.poll() == 0
 
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
@@ -182,8 +172,3 @@ class CommandTarget(Target):
                 return
             except subprocess.TimeoutExpired:
                 continue
-
-    def exit_status(self) -> str | None:
-        if self._process is None:
-            return None
-        return describe_exit(self._process)

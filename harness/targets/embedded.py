@@ -12,40 +12,28 @@ import sys
 from typing import Any
 
 from harness.errors import TargetFailed
-from harness.targets.base import DrainResult, StepResult, Target
+from harness.targets.base import (
+    SAMPLES_PER_RUN,
+    ChildProcessTarget,
+    DrainResult,
+    StepResult,
+)
 from harness.targets.channel import LineChannel
-from harness.targets.process_exit import describe_exit
 
-SAMPLES_PER_RUN = 300
 STEP_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 600.0
 
 
-class EmbeddedTarget(Target):
+class EmbeddedTarget(ChildProcessTarget):
     """Runs `gateway_sim.embedded.EmbeddedHost` in its own process and steps it."""
 
     transport = "embedded"
 
     def __init__(self, config: dict[str, Any], expected_runs: int) -> None:
+        super().__init__(expected_runs)
         self._config = config
-        self._expected_runs = max(1, expected_runs)
-        self._runs_per_step = max(1, math.ceil(self._expected_runs / SAMPLES_PER_RUN))
-        self._process: subprocess.Popen[str] | None = None
+        self._runs_per_step = max(1, math.ceil(max(1, expected_runs) / SAMPLES_PER_RUN))
         self._channel: LineChannel | None = None
-        self._finished = False
-
-    @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def expected_runs(self) -> int:
-        return self._expected_runs
 
     def start(self) -> None:
         self._process = subprocess.Popen(
@@ -98,8 +86,3 @@ class EmbeddedTarget(Target):
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
             self._process.wait()
-
-    def exit_status(self) -> str | None:
-        if self._process is None:
-            return None
-        return describe_exit(self._process)

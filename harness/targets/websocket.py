@@ -42,10 +42,14 @@ from harness.drivers.websocket_load import WebSocketLoad
 from harness.errors import TargetFailed
 from harness.scenario import Scenario
 from harness.scenario.model import GatewayTarget
-from harness.targets.base import DrainResult, StepResult, Target
+from harness.targets.base import (
+    SAMPLES_PER_RUN,
+    ChildProcessTarget,
+    DrainResult,
+    StepResult,
+)
 from harness.targets.process_exit import describe_exit
 
-SAMPLES_PER_RUN = 300
 START_TIMEOUT_S = 30.0
 STEP_TIMEOUT_S = 120.0
 STOP_GRACE_S = 5.0
@@ -95,7 +99,7 @@ def _workload(config: dict[str, Any]) -> Workload:
     return Workload(**values)
 
 
-class WebSocketTarget(Target):
+class WebSocketTarget(ChildProcessTarget):
     """Starts the gateway server, drives the workload through it, drains and reports."""
 
     transport = "websocket"
@@ -105,11 +109,11 @@ class WebSocketTarget(Target):
         assert isinstance(target, GatewayTarget)
         self._speedup = target.speedup
         self._clients = target.clients
+        super().__init__(expected_runs)
         self._config = config
         self._settings = GatewaySettings.from_dict(config["settings"])
         self._workload = _workload(config)
-        self._expected_runs = max(1, expected_runs)
-        self._runs_per_step = max(1, math.ceil(self._expected_runs / SAMPLES_PER_RUN))
+        self._runs_per_step = max(1, math.ceil(max(1, expected_runs) / SAMPLES_PER_RUN))
         self._next_mark = 0
         self._next_time = 0.0
         self._time_per_step = max(
@@ -117,26 +121,11 @@ class WebSocketTarget(Target):
             MIN_STEP_WALL_S * self._speedup,
         )
         self._token = secrets.token_urlsafe(16)
-        self._process: subprocess.Popen[str] | None = None
         self._stderr_tail: deque[str] = deque(maxlen=STDERR_LINES)
         self._stderr_reader: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._load: WebSocketLoad | None = None
-        self._finished = False
-
-    @property
-    def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def expected_runs(self) -> int:
-        return self._expected_runs
 
     # ---- start -----------------------------------------------------------------------------
 
