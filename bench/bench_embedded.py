@@ -13,7 +13,7 @@ import shlex
 import sys
 import time
 
-from gateway_sim import EmbeddedHost, Workload, resolve_policy
+from leakbench.gateway_sim import EmbeddedHost, Workload, resolve_policy
 
 CASES: dict[str, tuple[str, dict[str, float], bool]] = {
     "legacy, normal runs": ("legacy", {}, False),

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
-
-from harness.units import parse_duration
+from leakbench.harness.units import parse_duration
 
 SERVICE = Path(__file__).resolve().parent / "targets" / "steady_service.py"
 GRACE_S = 120.0

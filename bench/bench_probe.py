@@ -22,8 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 import psutil
-
-from harness.probe import HeapProbe, ProcessProbe, TraceProbe, TypeCensus, mallinfo2
+from leakbench.harness.process_probe import ProcessProbe
+from leakbench.probe import HeapProbe, TraceProbe, TypeCensus, mallinfo2
 
 SAMPLES_PER_SECOND = 4
 

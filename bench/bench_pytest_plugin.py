@@ -24,8 +24,8 @@ from collections.abc import Callable
 from multiprocessing import Pool
 from typing import Any
 
-from harness.pytest_plugin.options import SoakOptions
-from harness.pytest_plugin.soak import run_soak
+from leakbench.harness.pytest_plugin.options import SoakOptions
+from leakbench.harness.pytest_plugin.soak import run_soak
 
 Pattern = Callable[[random.Random], Callable[[], object]]
 OUTCOMES = ("leak", "inconclusive", "no-leak")

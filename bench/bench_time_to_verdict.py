@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-
-from harness.scenario import load_scenario
+from leakbench.harness.scenario import load_scenario
 
 SCENARIOS = (
     "abort-storm",

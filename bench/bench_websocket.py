@@ -1,7 +1,8 @@
 """WebSocket transport throughput: complete runs per wall second over loopback (design §7).
 
 Budget: at least 1,000 runs per second. Each row starts a fresh server
-(`python -m gateway_sim serve`), opens N client connections (`harness.drivers.websocket_load`,
+(`python -m leakbench.gateway_sim serve`), opens N client connections
+(`harness.drivers.websocket_load`,
 the harness's own load generator) and completes `--runs` normal runs of 40 chunks, as fast as
 they go: arrivals are not paced, at most `--in-flight` runs stream at once. A server that
 falls behind feeds a run's overdue chunks back to back and the gateway's 150 ms throttle merges
@@ -24,10 +25,9 @@ import time
 from dataclasses import dataclass
 
 import psutil
-
-from gateway_sim.server.spawn import spawn_server
-from gateway_sim.workload import Workload
-from harness.drivers.websocket_load import WebSocketLoad
+from leakbench.gateway_sim.server.spawn import spawn_server
+from leakbench.gateway_sim.workload import Workload
+from leakbench.harness.drivers.websocket_load import WebSocketLoad
 
 UNPACED = 1e9
 """Arrivals per gateway second: effectively all at once, so only `in_flight` limits them."""

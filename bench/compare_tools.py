@@ -1,8 +1,8 @@
 """leakbench beside what a user would otherwise do: mprof + a fitted slope, memray, on one workload.
 
 The workload is the gateway's direct soak, every run aborted mid-stream:
-`python -m gateway_sim soak --policy P --fault abort --runs N` (legacy keeps each aborted run's
-raw buffer; fixed keeps nothing after the drain). For each policy:
+`python -m leakbench.gateway_sim soak --policy P --fault abort --runs N` (legacy keeps each
+aborted run's raw buffer; fixed keeps nothing after the drain). For each policy:
 
 - plain: the soak alone; its JSON states the bytes each map really retains (ground truth);
 - mprof: `mprof run` (memory_profiler, RSS every 0.1 s), then a least-squares slope over its

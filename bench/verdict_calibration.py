@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from leakbench.harness.stats.synthetic import ar1_noise, saturating, trace_samples
+from leakbench.harness.verdict import Tolerances, summarize
 from scipy import stats
-
-from harness.stats.synthetic import ar1_noise, saturating, trace_samples
-from harness.verdict import Tolerances, summarize
 
 SAMPLES = 200
 RUNS_PER_SAMPLE = 1000  # 200k runs per series, as in the reference traces

@@ -41,16 +41,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from leakbench.harness.drivers.embedded_worker import leak_object
+from leakbench.harness.runner import plan_for, run_target
+from leakbench.harness.scenario import load_scenario
+from leakbench.harness.store import read_samples
+from leakbench.harness.targets.embedded import EmbeddedTarget
+from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
+from leakbench.harness.verdict import summarize
 from rich.console import Console
 from scipy import stats
-
-from harness.drivers.embedded_worker import leak_object
-from harness.runner import plan_for, run_target
-from harness.scenario import load_scenario
-from harness.store import read_samples
-from harness.targets.embedded import EmbeddedTarget
-from harness.targets.factory import expected_runs, gateway_worker_config
-from harness.verdict import summarize
 
 FAULT_SCENARIOS = (
     "abort-storm",

@@ -7,13 +7,13 @@ WebSocket server (`gateway_sim.server`, on a scaled clock). The cleanup policy i
 (`CleanupPolicy`), one flag per part of the fix, so a soak can bisect which part matters.
 """
 
-from gateway_sim.abort import AbortController, AbortResult
-from gateway_sim.broadcast import Audience, Broadcast
-from gateway_sim.clock import Clock, ScaledClock, VirtualClock
-from gateway_sim.embedded import EmbeddedHost
-from gateway_sim.errors import ConfigError, ProtocolError, Refusal
-from gateway_sim.gateway import RUN_MAPS, Gateway, SendResult, TimerResult
-from gateway_sim.policy import (
+from leakbench.gateway_sim.abort import AbortController, AbortResult
+from leakbench.gateway_sim.broadcast import Audience, Broadcast
+from leakbench.gateway_sim.clock import Clock, ScaledClock, VirtualClock
+from leakbench.gateway_sim.embedded import EmbeddedHost
+from leakbench.gateway_sim.errors import ConfigError, ProtocolError, Refusal
+from leakbench.gateway_sim.gateway import RUN_MAPS, Gateway, SendResult, TimerResult
+from leakbench.gateway_sim.policy import (
     FIXED,
     FLAG_NAMES,
     LEGACY,
@@ -21,8 +21,8 @@ from gateway_sim.policy import (
     CleanupPolicy,
     resolve_policy,
 )
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.workload import FAULT_PATHS, PATHS, Workload
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.workload import FAULT_PATHS, PATHS, Workload
 
 __all__ = [
     "FAULT_PATHS",

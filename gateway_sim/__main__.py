@@ -1,4 +1,5 @@
-"""`python -m gateway_sim`: soak one fault path directly, or serve the gateway over WebSocket.
+"""`python -m leakbench.gateway_sim`: soak one fault path directly, or serve the gateway over
+WebSocket.
 
 Bad arguments print one line on stderr and exit 2, never a traceback.
 """
@@ -10,14 +11,13 @@ import sys
 from typing import Annotated
 
 import typer
+from leakbench.gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.policy import FLAG_NAMES, POLICIES, parse_flag_override, resolve_policy
+from leakbench.gateway_sim.soak import run_soak
+from leakbench.gateway_sim.workload import PATHS
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from gateway_sim.errors import ConfigError
-from gateway_sim.policy import FLAG_NAMES, POLICIES, parse_flag_override, resolve_policy
-from gateway_sim.soak import run_soak
-from gateway_sim.workload import PATHS
 
 try:  # typer vendors click from 0.20 on; before that click is its dependency
     from typer._click.exceptions import ClickException
@@ -55,7 +55,7 @@ def soak(
 ) -> None:
     """Run RUNS runs that all take path FAULT, drain, and show what every per-run map retains.
 
-    Example: python -m gateway_sim soak --policy legacy --fault abort --runs 200 --json
+    Example: python -m leakbench.gateway_sim soak --policy legacy --fault abort --runs 200 --json
     """
     flags = dict(parse_flag_override(text) for text in policy_flag or [])
     result = run_soak(policy, fault, runs, seed, flags=flags or None)
@@ -121,10 +121,11 @@ def serve(
 ) -> int:
     """Serve the gateway over WebSocket on a scaled clock; prints {"listening": URL, "pid": N}.
 
-    Example: python -m gateway_sim serve --policy legacy --speedup 600 --setting stale_ttl=300
+    Example:
+    python -m leakbench.gateway_sim serve --policy legacy --speedup 600 --setting stale_ttl=300
     """
     resolve_policy(policy)
-    from gateway_sim import server
+    from leakbench.gateway_sim import server
 
     return server.main(
         host=host,
@@ -145,7 +146,7 @@ def serve(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     try:
-        status = app(args=argv, prog_name="python -m gateway_sim", standalone_mode=False)
+        status = app(args=argv, prog_name="python -m leakbench.gateway_sim", standalone_mode=False)
     except ClickException as error:
         if error.format_message():  # empty after no_args_is_help has shown the help
             print(f"error: {error.format_message()}", file=sys.stderr)

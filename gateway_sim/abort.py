@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gateway_sim.broadcast import Audience, Broadcast
-from gateway_sim.chat import ChatFlow
-from gateway_sim.errors import ProtocolError, Refusal
-from gateway_sim.policy import CleanupPolicy, CleanupSite
-from gateway_sim.state import ChatRunState
+from leakbench.gateway_sim.broadcast import Audience, Broadcast
+from leakbench.gateway_sim.chat import ChatFlow
+from leakbench.gateway_sim.errors import ProtocolError, Refusal
+from leakbench.gateway_sim.policy import CleanupPolicy, CleanupSite
+from leakbench.gateway_sim.state import ChatRunState
 
 
 class AbortController:

@@ -27,11 +27,16 @@ from collections.abc import Callable, Mapping
 from math import inf
 from typing import Any, NamedTuple
 
-from gateway_sim.broadcast import Audience, Broadcast
-from gateway_sim.policy import CleanupPolicy, CleanupSite
-from gateway_sim.projection import project
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.state import AGENT_KEY_SUFFIX, BufferedAgentEvent, ChatRunState, RegistryEntry
+from leakbench.gateway_sim.broadcast import Audience, Broadcast
+from leakbench.gateway_sim.policy import CleanupPolicy, CleanupSite
+from leakbench.gateway_sim.projection import project
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.state import (
+    AGENT_KEY_SUFFIX,
+    BufferedAgentEvent,
+    ChatRunState,
+    RegistryEntry,
+)
 
 TrackObject = Callable[[object], None]
 """Called with every per-run object the core creates, so a host can hold weak references."""

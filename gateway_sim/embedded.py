@@ -30,11 +30,11 @@ from itertools import count
 from math import inf
 from typing import Any
 
-from gateway_sim.broadcast import Broadcast
-from gateway_sim.clock import VirtualClock
-from gateway_sim.gateway import Gateway
-from gateway_sim.policy import CleanupPolicy
-from gateway_sim.provider import (
+from leakbench.gateway_sim.broadcast import Broadcast
+from leakbench.gateway_sim.clock import VirtualClock
+from leakbench.gateway_sim.gateway import Gateway
+from leakbench.gateway_sim.policy import CleanupPolicy
+from leakbench.gateway_sim.provider import (
     CLIENT_ABORT,
     EVENT,
     SETTLE,
@@ -44,9 +44,9 @@ from gateway_sim.provider import (
     Step,
     path_of_run,
 )
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.state import run_of_agent_key
-from gateway_sim.workload import Workload
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.state import run_of_agent_key
+from leakbench.gateway_sim.workload import Workload
 
 
 class _LiveRun:

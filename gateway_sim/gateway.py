@@ -20,17 +20,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway_sim.abort import AbortController, Aborter, AbortResult
-from gateway_sim.broadcast import Audience, Broadcast
-from gateway_sim.chat import ChatFlow, TrackObject
-from gateway_sim.clock import Clock
-from gateway_sim.dedupe import DedupeCache
-from gateway_sim.errors import ProtocolError, Refusal
-from gateway_sim.maintenance import Maintenance
-from gateway_sim.memory import memory_report
-from gateway_sim.policy import FIXED, CleanupPolicy
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.state import STATE_MAPS, ChatRunState, RegistryEntry
+from leakbench.gateway_sim.abort import AbortController, Aborter, AbortResult
+from leakbench.gateway_sim.broadcast import Audience, Broadcast
+from leakbench.gateway_sim.chat import ChatFlow, TrackObject
+from leakbench.gateway_sim.clock import Clock
+from leakbench.gateway_sim.dedupe import DedupeCache
+from leakbench.gateway_sim.errors import ProtocolError, Refusal
+from leakbench.gateway_sim.maintenance import Maintenance
+from leakbench.gateway_sim.memory import memory_report
+from leakbench.gateway_sim.policy import FIXED, CleanupPolicy
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.state import STATE_MAPS, ChatRunState, RegistryEntry
 
 RUN_MAPS: tuple[str, ...] = (*STATE_MAPS, "abort_controllers")
 """Every per-run map, in report order: none of them may hold a finished run for good."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import islice
 
-from gateway_sim.abort import AbortController, Aborter
-from gateway_sim.broadcast import Broadcast
-from gateway_sim.dedupe import DedupeCache
-from gateway_sim.policy import CleanupPolicy, CleanupSite
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.state import ChatRunState, run_of_agent_key
+from leakbench.gateway_sim.abort import AbortController, Aborter
+from leakbench.gateway_sim.broadcast import Broadcast
+from leakbench.gateway_sim.dedupe import DedupeCache
+from leakbench.gateway_sim.policy import CleanupPolicy, CleanupSite
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.state import ChatRunState, run_of_agent_key
 
 
 class Maintenance:

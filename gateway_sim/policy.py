@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 
-from gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from gateway_sim.errors import ConfigError
-from gateway_sim.projection import CONTROL_TOKENS, MIN_FRAGMENT
-from gateway_sim.workload import Workload
+from leakbench.gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.projection import CONTROL_TOKENS, MIN_FRAGMENT
+from leakbench.gateway_sim.workload import Workload
 
 EVENT, CLIENT_ABORT, STALL, SETTLE = "event", "client_abort", "stall", "settle"
 

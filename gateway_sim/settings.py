@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.errors import ConfigError
 
 _COUNTS = ("raw_cap", "agent_run_seq_cap", "dedupe_max")
 _MAY_BE_ZERO = ("error_grace", "expiry_grace")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway_sim.embedded import EmbeddedHost
-from gateway_sim.errors import ConfigError
-from gateway_sim.policy import policy_label, resolve_policy
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.workload import PATHS, Workload
+from leakbench.gateway_sim.embedded import EmbeddedHost
+from leakbench.gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.policy import policy_label, resolve_policy
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.workload import PATHS, Workload
 
 
 def run_soak(

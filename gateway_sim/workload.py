@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import isfinite
 
-from gateway_sim.errors import ConfigError
+from leakbench.gateway_sim.errors import ConfigError
 
 PATHS: tuple[str, ...] = ("normal", "abort", "timeout", "suppressed_output", "missing_terminal")
 """Every path a run can take (spec §5); all but `normal` are faults."""

@@ -9,10 +9,9 @@ from __future__ import annotations
 import sys
 
 import typer
-
-from harness.commands import attach, ci, compare, merge, report, run, scenarios
-from harness.errors import LeakbenchError
-from harness.exitcodes import ExitCode
+from leakbench.harness.commands import attach, ci, compare, merge, report, run, scenarios
+from leakbench.harness.errors import LeakbenchError
+from leakbench.harness.exitcodes import ExitCode
 
 app = typer.Typer(
     name="leakbench",

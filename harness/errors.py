@@ -1,6 +1,6 @@
 """Errors the CLI turns into one line on stderr and a distinct exit code, never a traceback."""
 
-from harness.exitcodes import ExitCode
+from leakbench.harness.exitcodes import ExitCode
 
 
 class LeakbenchError(Exception):

@@ -20,17 +20,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from leakbench.harness.errors import BadInput
+from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
+from leakbench.harness.store import META, SUMMARY
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.index import IndexEntry, gate_sentence, index_rows, write_index
+from leakbench.reports.junit import JUnitCase, write_junit
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-
-from harness.errors import BadInput
-from harness.exitcodes import VERDICT_EXIT, ExitCode
-from harness.store import META, SUMMARY
-from reports.evidence import VERDICT_STYLE
-from reports.index import IndexEntry, gate_sentence, index_rows, write_index
-from reports.junit import JUnitCase, write_junit
 
 SEVERITY = (
     ExitCode.INTERRUPTED,

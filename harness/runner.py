@@ -15,18 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leakbench.harness.environment import describe_environment
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
+from leakbench.harness.process_probe import ProcessProbe, TargetGone
+from leakbench.harness.progress import RunProgress
+from leakbench.harness.scenario import Scenario
+from leakbench.harness.store import RunStore, read_samples
+from leakbench.harness.targets.base import DrainResult, StepResult, Target
+from leakbench.harness.targets.factory import build_target, progress_fraction
+from leakbench.harness.verdict import Tolerances, summarize, tolerances_for
 from rich.console import Console
-
-from harness.environment import describe_environment
-from harness.errors import TargetFailed
-from harness.exitcodes import VERDICT_EXIT, ExitCode
-from harness.probe.process import ProcessProbe, TargetGone
-from harness.progress import RunProgress
-from harness.scenario import Scenario
-from harness.store import RunStore, read_samples
-from harness.targets.base import DrainResult, StepResult, Target
-from harness.targets.factory import build_target, progress_fraction
-from harness.verdict import Tolerances, summarize, tolerances_for
 
 
 @dataclass

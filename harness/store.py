@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from harness.errors import BadInput
+from leakbench.harness.errors import BadInput
 
 FORMAT = 1
 META = "meta.json"

@@ -30,9 +30,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from harness.exitcodes import VERDICT_EXIT, ExitCode
-from harness.stats import (
+from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
+from leakbench.harness.stats import (
     MIN_SAMPLES,
     AllocatorTrend,
     Outcome,
@@ -47,11 +46,11 @@ from harness.stats import (
     steady_growth,
     steady_index,
 )
-from harness.stats.trend import BATCHES
-from harness.store import RunData
+from leakbench.harness.stats.trend import BATCHES
+from leakbench.harness.store import RunData
 
 if TYPE_CHECKING:
-    from harness.scenario import Scenario
+    from leakbench.harness.scenario import Scenario
 
 DEFAULT_BYTES_PER_HOUR = float(2**20)
 PROJECTION_HORIZON_S = 4 * 24 * 3600

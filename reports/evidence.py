@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.store import SUMMARY, RunData, load_run
+from leakbench.harness.store import SUMMARY, RunData, load_run
 
 # Verdict -> (words shown to the reader, colour): one palette for plots, HTML and terminal.
 VERDICT_STYLE: dict[str | None, tuple[str, str]] = {
@@ -98,7 +98,9 @@ def _recompute_summary(run: RunData) -> tuple[dict[str, Any] | None, str]:
         missing = f"{SUMMARY} is not valid JSON"
     else:
         missing = f"the run ended before writing {SUMMARY}"
-    from harness.verdict import summarize_run  # the statistics stack loads only when needed
+    from leakbench.harness.verdict import (
+        summarize_run,  # the statistics stack loads only when needed
+    )
 
     exit_reason, exit_detail = run.meta.get("exit_reason"), run.meta.get("exit_detail")
     if not run.finished and not exit_reason:

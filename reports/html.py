@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
-
-from reports import tables
-from reports.evidence import Evidence
+from leakbench.reports import tables
+from leakbench.reports.evidence import Evidence
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +35,7 @@ class Image:
 
 def template_environment() -> Environment:
     return Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader("leakbench.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

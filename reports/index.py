@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.exitcodes import ExitCode
-from reports.evidence import VERDICT_STYLE
-from reports.html import leakbench_version, template_environment
-from reports.tables import SIGNAL_ORDER, Row
-from reports.units import MISSING, format_duration, format_quantity
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.html import leakbench_version, template_environment
+from leakbench.reports.tables import SIGNAL_ORDER, Row
+from leakbench.reports.units import MISSING, format_duration, format_quantity
 
 INDEX = "index.html"
 

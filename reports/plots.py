@@ -11,14 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
-from reports.downsample import minmax_downsample
-from reports.evidence import Evidence
-from reports.series import (
+from leakbench.reports.downsample import minmax_downsample
+from leakbench.reports.evidence import Evidence
+from leakbench.reports.series import (
     cache_entries,
     cache_names,
     checkpoint_type_growth,
@@ -28,7 +23,7 @@ from reports.series import (
     series,
     state_map_names,
 )
-from reports.units import (
+from leakbench.reports.units import (
     byte_unit,
     format_interval,
     format_number,
@@ -36,6 +31,10 @@ from reports.units import (
     format_tick,
     time_unit,
 )
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 WIDTH_IN = 11.0
 DPI = 100

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from leakbench.harness.store import REPORT
+from leakbench.reports.evidence import Evidence, load_evidence
+from leakbench.reports.html import Image, inline_png, render_report_html
+from leakbench.reports.plots import plot_objects, plot_rss, plot_state, save_png
 from matplotlib.figure import Figure
-
-from harness.store import REPORT
-from reports.evidence import Evidence, load_evidence
-from reports.html import Image, inline_png, render_report_html
-from reports.plots import plot_objects, plot_rss, plot_state, save_png
 
 Plot = tuple[str, Callable[[Evidence], Figure | None], str, str]
 PLOTS: tuple[Plot, ...] = (

@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.tables import retained_rows, signal_rows
 from rich import box
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-
-from reports.evidence import VERDICT_STYLE
-from reports.tables import retained_rows, signal_rows
 
 
 def print_run_summary(

@@ -26,7 +26,7 @@ class CliResult:
 def leakbench(*args: str | Path, timeout: float = 240.0, cwd: Path | None = None) -> CliResult:
     """`leakbench ARGS...` with the test interpreter; never raises on a non-zero exit."""
     completed = subprocess.run(
-        [sys.executable, "-m", "harness", *map(str, args)],
+        [sys.executable, "-m", "leakbench", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -38,7 +38,7 @@ def leakbench(*args: str | Path, timeout: float = 240.0, cwd: Path | None = None
 def leakbench_process(*args: str | Path) -> subprocess.Popen[str]:
     """Start `leakbench ARGS...` and return at once (for interrupting or killing mid-run)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "harness", *map(str, args)],
+        [sys.executable, "-m", "leakbench", *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

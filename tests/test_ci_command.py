@@ -12,11 +12,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from harness.commands.ci import plan_runs, run_entry
-from harness.exitcodes import ExitCode
-from harness.gate import InconclusiveRule, summary_exit_code, worst_exit_code
-from tests.leakbench_cli import CliResult, leakbench, leakbench_process
+from leakbench.harness.commands.ci import plan_runs, run_entry
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.gate import InconclusiveRule, summary_exit_code, worst_exit_code
+from leakbench_cli import CliResult, leakbench, leakbench_process
 
 TARGETS = Path(__file__).parent / "targets"
 LEGACY_OUTCOMES = {"abort-storm[legacy]": "failure:leak", "clean[legacy]": "passed"}

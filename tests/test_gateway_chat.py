@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from gateway_sim import FIXED, LEGACY, Broadcast, Gateway, GatewaySettings, VirtualClock
-from gateway_sim.projection import project
+from leakbench.gateway_sim import FIXED, LEGACY, Broadcast, Gateway, GatewaySettings, VirtualClock
+from leakbench.gateway_sim.projection import project
 
 
 class Recorder:

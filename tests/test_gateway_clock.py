@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from gateway_sim import ScaledClock, VirtualClock
+from leakbench.gateway_sim import ScaledClock, VirtualClock
 
 
 def test_virtual_clock_moves_only_forward() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from gateway_sim import (
+from leakbench.gateway_sim import (
     FIXED,
     LEGACY,
     Broadcast,

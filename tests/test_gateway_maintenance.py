@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from gateway_sim import FIXED, LEGACY, Gateway, GatewaySettings, VirtualClock, resolve_policy
+from leakbench.gateway_sim import (
+    FIXED,
+    LEGACY,
+    Gateway,
+    GatewaySettings,
+    VirtualClock,
+    resolve_policy,
+)
 
 HOUR = 3600.0
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from gateway_sim import PATHS, ConfigError, Workload
-from gateway_sim.projection import project
-from gateway_sim.provider import CLIENT_ABORT, EVENT, SETTLE, STALL, MockProvider, path_of_run
+from leakbench.gateway_sim import PATHS, ConfigError, Workload
+from leakbench.gateway_sim.projection import project
+from leakbench.gateway_sim.provider import (
+    CLIENT_ABORT,
+    EVENT,
+    SETTLE,
+    STALL,
+    MockProvider,
+    path_of_run,
+)
 
 
 def stream_of(path: str, *, seed: int = 1, **fields) -> tuple:

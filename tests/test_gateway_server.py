@@ -1,4 +1,4 @@
-"""`python -m gateway_sim serve` over a real loopback connection (spec §6, design §8)."""
+"""`python -m leakbench.gateway_sim serve` over a real loopback connection (spec §6, design §8)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from leakbench.gateway_sim.client import GatewayClient, RequestFailed, RunWatch
+from leakbench.gateway_sim.server.spawn import spawn_server
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-
-from gateway_sim.client import GatewayClient, RequestFailed, RunWatch
-from gateway_sim.server.spawn import spawn_server
 
 TOKEN = "s3cret"
 OPERATOR = "op-token"
@@ -317,7 +316,7 @@ def test_diagnostics_show_what_the_runs_left_after_the_drain(policy: str) -> Non
 
 def test_bad_settings_are_refused_before_listening() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "gateway_sim", "serve", "--setting", "stale_ttl=-1"],
+        [sys.executable, "-m", "leakbench.gateway_sim", "serve", "--setting", "stale_ttl=-1"],
         capture_output=True,
         text=True,
         timeout=30,

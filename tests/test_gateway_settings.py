@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from gateway_sim import FIXED, FLAG_NAMES, LEGACY, ConfigError, GatewaySettings, resolve_policy
-from gateway_sim.policy import CleanupSite, parse_flag_override, policy_label
+from leakbench.gateway_sim import (
+    FIXED,
+    FLAG_NAMES,
+    LEGACY,
+    ConfigError,
+    GatewaySettings,
+    resolve_policy,
+)
+from leakbench.gateway_sim.policy import CleanupSite, parse_flag_override, policy_label
 
 
 def test_defaults_are_the_production_constants() -> None:

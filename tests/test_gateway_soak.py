@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from gateway_sim import (
+from leakbench.gateway_sim import (
     FAULT_PATHS,
     PATHS,
     RUN_MAPS,
@@ -15,8 +14,8 @@ from gateway_sim import (
     Workload,
     resolve_policy,
 )
-from gateway_sim.__main__ import main
-from gateway_sim.soak import run_soak
+from leakbench.gateway_sim.__main__ import main
+from leakbench.gateway_sim.soak import run_soak
 
 LEGACY_LEAVES: dict[str, set[str]] = {
     "normal": set(),

@@ -6,8 +6,7 @@ import ctypes
 
 import psutil
 import pytest
-
-from harness.probe import mallinfo2, malloc_trim
+from leakbench.probe import mallinfo2, malloc_trim
 
 MiB = 1 << 20
 

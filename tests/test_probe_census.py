@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from leakbench.probe import TypeCensus
+from leakbench.probe.census import type_name
 from pympler import asizeof
-
-from harness.probe import TypeCensus
-from harness.probe.census import type_name
 
 
 class LeakyRecord:
@@ -72,7 +71,7 @@ def test_only_types_that_grew_at_every_checkpoint_are_attributed() -> None:
     assert attributed[0]["growth"] == 1500
     assert attributed[0]["growth_deep_bytes"] > 1500 * 200
     assert f"{__name__}.Transient" not in names
-    assert not any(name.startswith(("pympler.", "harness.probe.")) for name in names)
+    assert not any(name.startswith(("pympler.", "leakbench.probe.")) for name in names)
 
 
 def test_nothing_is_attributed_before_a_checkpoint_after_the_baseline() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from harness.probe import HeapProbe
+from leakbench.probe import HeapProbe
 
 
 def test_heap_blocks_and_gc_objects_rise_when_objects_are_kept_and_fall_when_freed() -> None:

@@ -6,8 +6,9 @@ import os
 import tracemalloc
 from pathlib import Path
 
-from harness.probe import InProcessProbe, ProcessProbe, mallinfo2
-from harness.store import SAMPLES, RunStore, read_samples
+from leakbench.harness.process_probe import ProcessProbe
+from leakbench.harness.store import SAMPLES, RunStore, read_samples
+from leakbench.probe import InProcessProbe, mallinfo2
 
 
 class LeakyThing:

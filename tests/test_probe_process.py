@@ -10,10 +10,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-
-from harness.errors import TargetFailed
-from harness.exitcodes import ExitCode
-from harness.probe import ProcessProbe, TargetGone
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.process_probe import ProcessProbe, TargetGone
 
 MiB = 1 << 20
 

@@ -8,8 +8,7 @@ import tracemalloc
 from collections.abc import Iterator
 
 import pytest
-
-from harness.probe import TraceProbe
+from leakbench.probe import TraceProbe
 
 
 def leak_strings(into: list[str], count: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from harness.probe import WeakrefWatcher
+from leakbench.probe import WeakrefWatcher
 
 
 class Run:

@@ -12,12 +12,11 @@ import sys
 import textwrap
 from xml.etree import ElementTree
 
-import pytest
-
 # pytester's in-process sessions forget the modules first imported inside them, and numpy cannot
 # be imported twice in one process: load the soak's statistics here, once.
-import harness.pytest_plugin.gate  # noqa: F401
-from harness.pytest_plugin.scaling import IterationScale
+import leakbench.harness.pytest_plugin.gate  # noqa: F401
+import pytest
+from leakbench.harness.pytest_plugin.scaling import IterationScale
 
 LEAKING = """
     LEAKED = []
@@ -251,7 +250,10 @@ def test_iteration_scale_refuses_nonsense(text: str) -> None:
 def test_loading_the_plugin_imports_no_statistics() -> None:
     """Every pytest session of anyone who installs leakbench loads the plugin."""
     heavy = ("numpy", "scipy", "ruptures", "pydantic", "pympler", "psutil")
-    code = f"import sys, harness.pytest_plugin; print([m for m in {heavy!r} if m in sys.modules])"
+    code = (
+        "import sys, leakbench.harness.pytest_plugin; "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

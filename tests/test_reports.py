@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from leakbench.harness.commands.report import report
+from leakbench.harness.errors import BadInput
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.render import render_run_report
 from typer.testing import CliRunner
-
-from harness.commands.report import report
-from harness.errors import BadInput
-from reports.evidence import VERDICT_STYLE
-from reports.render import render_run_report
 
 RUNS = Path(__file__).parent / "data" / "runs"
 RECORDED = sorted(p.name for p in RUNS.iterdir() if (p / "meta.json").is_file())
@@ -106,7 +105,7 @@ def test_failing_verdict_engine_does_not_stop_the_report(
     def summarize_run(*args, **kwargs):
         raise ValueError("too few samples")
 
-    monkeypatch.setattr("harness.verdict.summarize_run", summarize_run)
+    monkeypatch.setattr("leakbench.harness.verdict.summarize_run", summarize_run)
     run_dir = _copy("legacy-crashed", tmp_path)
     (run_dir / "summary.json").unlink()
     page = render_run_report(run_dir).read_text()

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 import typer
+from leakbench.harness.commands.compare import compare
+from leakbench.harness.errors import BadInput
+from leakbench.reports.compare import compare_slopes, default_compare_dir, render_comparison
 from typer.testing import CliRunner
-
-from harness.commands.compare import compare
-from harness.errors import BadInput
-from reports.compare import compare_slopes, default_compare_dir, render_comparison
 
 RUNS = Path(__file__).parent / "data" / "runs"
 

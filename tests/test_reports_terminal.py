@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.terminal import print_run_summary
 from rich.console import Console
-
-from reports.evidence import VERDICT_STYLE
-from reports.terminal import print_run_summary
 
 RUNS = Path(__file__).parent / "data" / "runs"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from reports.units import (
+from leakbench.reports.units import (
     byte_unit,
     format_bytes,
     format_duration,

@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.leakbench_cli import leakbench
+from leakbench_cli import leakbench
 
 TARGETS = Path(__file__).parent / "targets"
 

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import psutil
-
-from harness.store import load_run
-from tests.leakbench_cli import leakbench, leakbench_process, wait_for_samples
+from leakbench.harness.store import load_run
+from leakbench_cli import leakbench, leakbench_process, wait_for_samples
 
 LONG_GATEWAY_RUN = """\
 name: long-clean

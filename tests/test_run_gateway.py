@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from harness.scenario import load_scenario
-from harness.store import read_samples
-from tests.leakbench_cli import leakbench
+from leakbench.harness.scenario import load_scenario
+from leakbench.harness.store import read_samples
+from leakbench_cli import leakbench
 
 # What each fault scenario leaves behind under legacy (gateway-spec §5).
 LEGACY_LEAKS = {

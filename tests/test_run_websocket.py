@@ -15,13 +15,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-
-from harness.errors import TargetFailed
-from harness.scenario import load_scenario
-from harness.store import load_run, read_samples
-from harness.targets.factory import expected_runs, gateway_worker_config
-from harness.targets.websocket import WebSocketTarget
-from tests.leakbench_cli import leakbench, leakbench_process, wait_for_samples
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.scenario import load_scenario
+from leakbench.harness.store import load_run, read_samples
+from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
+from leakbench.harness.targets.websocket import WebSocketTarget
+from leakbench_cli import leakbench, leakbench_process, wait_for_samples
 
 SHORT = "30m"
 LEGACY_LEAKS = {"abort-storm": {"raw_buffers"}, "mixed-faults": {"raw_buffers", "buffers"}}
@@ -89,7 +88,7 @@ def test_killing_the_server_mid_run_exits_3_and_keeps_the_samples(tmp_path: Path
     )
     wait_for_samples(run_dir, 3)
     (server,) = psutil.Process(process.pid).children()
-    assert "gateway_sim" in server.cmdline()
+    assert "leakbench.gateway_sim" in server.cmdline()
     server.kill()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 3, stderr

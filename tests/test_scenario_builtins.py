@@ -1,8 +1,12 @@
 """The built-in scenarios: all load, each shows what its name says, each stays quick to run."""
 
 import pytest
-
-from harness.scenario import GatewayTarget, builtin_names, find_scenario_file, load_scenario
+from leakbench.harness.scenario import (
+    GatewayTarget,
+    builtin_names,
+    find_scenario_file,
+    load_scenario,
+)
 
 BUILTINS = [
     "abort-storm",

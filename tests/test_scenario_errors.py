@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-
-from harness.errors import BadInput
-from harness.exitcodes import ExitCode
-from harness.scenario import load_scenario
+from leakbench.harness.errors import BadInput
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.scenario import load_scenario
 
 
 def _error(tmp_path: Path, text: str, name: str = "bad.yaml") -> tuple[str, str]:

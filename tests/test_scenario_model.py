@@ -4,9 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-
-from harness.errors import BadInput
-from harness.scenario import CommandTarget, GatewayTarget, Scenario, load_scenario, parse_scenario
+from leakbench.harness.errors import BadInput
+from leakbench.harness.scenario import (
+    CommandTarget,
+    GatewayTarget,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+)
 
 FULL = """\
 name: full

@@ -3,10 +3,9 @@
 import json
 
 import yaml
+from leakbench.harness.commands.scenarios import app
+from leakbench.harness.scenario import builtin_names
 from typer.testing import CliRunner
-
-from harness.commands.scenarios import app
-from harness.scenario import builtin_names
 
 runner = CliRunner()
 

@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
-
-from harness.stats import fit_allocator, holm_adjust, steady_growth
-from harness.stats.synthetic import ar1_noise
+from leakbench.harness.stats import fit_allocator, holm_adjust, steady_growth
+from leakbench.harness.stats.synthetic import ar1_noise
 
 N = 120
 X = np.arange(N) * 100.0

@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from leakbench.harness.stats import Outcome, analyze_trend, fit_slope
+from leakbench.harness.stats.blocks import block_medians, rises_steadily
+from leakbench.harness.stats.step import one_step_fits_better
+from leakbench.harness.stats.synthetic import ar1_noise
 from scipy import stats
-
-from harness.stats import Outcome, analyze_trend, fit_slope
-from harness.stats.blocks import block_medians, rises_steadily
-from harness.stats.step import one_step_fits_better
-from harness.stats.synthetic import ar1_noise
 
 N = 160
 X = np.arange(N) * 100.0  # runs completed

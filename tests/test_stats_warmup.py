@@ -1,10 +1,9 @@
 """Warm-up cut: fixed fraction, change-point knee, bounded caches reaching steady size."""
 
 import numpy as np
-
-from harness.stats import changepoint_knee, find_warmup, steady_index
-from harness.stats.downsample import bin_means
-from harness.stats.synthetic import ar1_noise
+from leakbench.harness.stats import changepoint_knee, find_warmup, steady_index
+from leakbench.harness.stats.downsample import bin_means
+from leakbench.harness.stats.synthetic import ar1_noise
 
 
 def knee_series(knee: int, n: int = 200, seed: int = 0) -> np.ndarray:

@@ -3,9 +3,7 @@
 import re
 
 import pytest
-from pydantic import BaseModel, ValidationError
-
-from harness.units import (
+from leakbench.harness.units import (
     Duration,
     Size,
     format_duration_spec,
@@ -14,6 +12,7 @@ from harness.units import (
     parse_size,
     parse_size_rate,
 )
+from pydantic import BaseModel, ValidationError
 
 
 @pytest.mark.parametrize(

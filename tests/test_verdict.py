@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
-
-from harness.exitcodes import ExitCode
-from harness.stats.synthetic import ar1_noise
-from harness.verdict import Tolerances, summarize, tolerances_from_settings
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.stats.synthetic import ar1_noise
+from leakbench.harness.verdict import Tolerances, summarize, tolerances_from_settings
 
 SAMPLES = 200
 RUNS_PER_SAMPLE = 100

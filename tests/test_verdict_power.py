@@ -16,12 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from leakbench.harness.runner import plan_for, run_target
+from leakbench.harness.scenario import load_scenario
+from leakbench.harness.targets.embedded import EmbeddedTarget
+from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
 from rich.console import Console
-
-from harness.runner import plan_for, run_target
-from harness.scenario import load_scenario
-from harness.targets.embedded import EmbeddedTarget
-from harness.targets.factory import expected_runs, gateway_worker_config
 
 RUNS = 20_000
 

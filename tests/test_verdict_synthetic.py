@@ -9,9 +9,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-
-from harness.stats.synthetic import ar1_noise
-from harness.verdict import Tolerances, summarize
+from leakbench.harness.stats.synthetic import ar1_noise
+from leakbench.harness.verdict import Tolerances, summarize
 
 SAMPLES = 200
 RUNS_PER_SAMPLE = 1000

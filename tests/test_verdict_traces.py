@@ -10,10 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from harness.stats import steady_index
-from harness.stats.synthetic import trace_samples
-from harness.verdict import summarize
+from leakbench.harness.stats import steady_index
+from leakbench.harness.stats.synthetic import trace_samples
+from leakbench.harness.verdict import summarize
 
 TRACES = json.loads((Path(__file__).parent / "data" / "soak-traces.json").read_text())
 

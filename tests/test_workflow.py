@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from tests.leakbench_cli import REPO
+from leakbench_cli import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "soak.yml"
 

@@ -1,4 +1,4 @@
-"""The gateway over WebSocket (spec §6): `python -m gateway_sim serve`.
+"""The gateway over WebSocket (spec §6): `python -m leakbench.gateway_sim serve`.
 
 JSON text frames. Client → server `{"type": "req", "id", "method", "params"}`; server → client
 `{"type": "res", "id", "ok", "payload" | "error": {code, message}}` and
@@ -16,6 +16,6 @@ JSON text frames. Client → server `{"type": "req", "id", "method", "params"}`;
 The protocol as a client sees it (methods, events, errors, limits): README.md next to this file.
 """
 
-from gateway_sim.server.app import main, parse_settings
+from leakbench.gateway_sim.server.app import main, parse_settings
 
 __all__ = ["main", "parse_settings"]

@@ -18,27 +18,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakbench.gateway_sim.errors import ConfigError, ProtocolError
+from leakbench.gateway_sim.policy import policy_label, resolve_policy
+from leakbench.gateway_sim.server.connections import Connection, Fanout
+from leakbench.gateway_sim.server.host import AsyncHost, LiveRun
+from leakbench.gateway_sim.server.methods import Access, Methods
+from leakbench.gateway_sim.server.wire import (
+    WireCode,
+    WireError,
+    error_frame,
+    ok_frame,
+    parse_request,
+)
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.probe.inprocess import InProcessProbe
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-
-from gateway_sim.errors import ConfigError, ProtocolError
-from gateway_sim.policy import policy_label, resolve_policy
-from gateway_sim.server.connections import Connection, Fanout
-from gateway_sim.server.host import AsyncHost, LiveRun
-from gateway_sim.server.methods import Access, Methods
-from gateway_sim.server.wire import WireCode, WireError, error_frame, ok_frame, parse_request
-from gateway_sim.settings import GatewaySettings
-from harness.probe.inprocess import InProcessProbe
 
 MIB = 1 << 20
 UNAUTHORIZED_CLOSE = 1008
 
-log = logging.getLogger("gateway_sim.server")
+log = logging.getLogger("leakbench.gateway_sim.server")
 
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Everything `python -m gateway_sim serve` is told; validated by `GatewayServer`."""
+    """Everything `python -m leakbench.gateway_sim serve` is told; validated by `GatewayServer`."""
 
     host: str = "127.0.0.1"
     port: int = 0

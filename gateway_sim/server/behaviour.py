@@ -20,9 +20,9 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from gateway_sim.errors import ConfigError, ProtocolError, Refusal
-from gateway_sim.provider import MockProvider, RunPlan
-from gateway_sim.workload import PATHS, Workload
+from leakbench.gateway_sim.errors import ConfigError, ProtocolError, Refusal
+from leakbench.gateway_sim.provider import MockProvider, RunPlan
+from leakbench.gateway_sim.workload import PATHS, Workload
 
 RANGES = ("reply_chars", "chunks", "chunk_interval")
 WHOLE_NUMBERS = ("reply_chars", "chunks")

@@ -22,13 +22,13 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from gateway_sim.broadcast import Audience, Broadcast
-from gateway_sim.clock import ScaledClock
-from gateway_sim.gateway import Gateway, SendResult
-from gateway_sim.policy import CleanupPolicy
-from gateway_sim.provider import CLIENT_ABORT, EVENT, SETTLE, STALL, MockProvider, RunPlan
-from gateway_sim.server.behaviour import ProviderPool
-from gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.broadcast import Audience, Broadcast
+from leakbench.gateway_sim.clock import ScaledClock
+from leakbench.gateway_sim.gateway import Gateway, SendResult
+from leakbench.gateway_sim.policy import CleanupPolicy
+from leakbench.gateway_sim.provider import CLIENT_ABORT, EVENT, SETTLE, STALL, MockProvider, RunPlan
+from leakbench.gateway_sim.server.behaviour import ProviderPool
+from leakbench.gateway_sim.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import psutil
-
-from gateway_sim.errors import ProtocolError, Refusal
-from gateway_sim.server.connections import Connection, Fanout
-from gateway_sim.server.host import AsyncHost
-from gateway_sim.server.wire import WireCode, WireError
-from harness.probe.inprocess import InProcessProbe
+from leakbench.gateway_sim.errors import ProtocolError, Refusal
+from leakbench.gateway_sim.server.connections import Connection, Fanout
+from leakbench.gateway_sim.server.host import AsyncHost
+from leakbench.gateway_sim.server.wire import WireCode, WireError
+from leakbench.probe.inprocess import InProcessProbe
 
 PROTOCOL_VERSION = 1
 

@@ -27,11 +27,11 @@ class ServerDidNotStart(Exception):
 def spawn_server(
     args: list[str], *, stderr: int | IO[Any] | None = None, timeout: float = START_TIMEOUT_S
 ) -> tuple[subprocess.Popen[str], str]:
-    """`python -m gateway_sim serve ARGS`, once listening: the process and its `ws://` URL.
+    """`python -m leakbench.gateway_sim serve ARGS`, once listening: the process and its URL.
 
     Raises ServerDidNotStart (a server still running after `timeout` is killed first)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway_sim", "serve", *args],
+        [sys.executable, "-m", "leakbench.gateway_sim", "serve", *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=stderr,

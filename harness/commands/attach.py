@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from leakbench.harness.errors import BadInput
+from leakbench.harness.units import parse_duration
 from rich.console import Console
-
-from harness.errors import BadInput
-from harness.units import parse_duration
 
 
 def _duration(text: str, option: str) -> float:
@@ -33,12 +32,12 @@ def attach(
 
     Example: leakbench attach 4242 --duration 30m --interval 2s
     """
-    from harness.commands.run import default_run_dir
-    from harness.runner import RunPlan, run_target
-    from harness.targets.attached import AttachedTarget
-    from harness.verdict import Tolerances
-    from reports.render import render_run_report
-    from reports.terminal import print_run_summary
+    from leakbench.harness.commands.run import default_run_dir
+    from leakbench.harness.runner import RunPlan, run_target
+    from leakbench.harness.targets.attached import AttachedTarget
+    from leakbench.harness.verdict import Tolerances
+    from leakbench.reports.render import render_run_report
+    from leakbench.reports.terminal import print_run_summary
 
     watch_s = _duration(duration, "--duration")
     target = AttachedTarget(pid, duration=watch_s, interval=_duration(interval, "--interval"))

@@ -20,13 +20,10 @@ from pathlib import Path
 from typing import IO, Annotated, Any, NamedTuple
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
-
-from harness.commands.run import TransportChoice, default_run_dir
-from harness.errors import BadInput
-from harness.exitcodes import ExitCode
-from harness.gate import (
+from leakbench.harness.commands.run import TransportChoice, default_run_dir
+from leakbench.harness.errors import BadInput
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.gate import (
     InconclusiveRule,
     prepare_junit_file,
     prepare_output_dir,
@@ -36,9 +33,11 @@ from harness.gate import (
     summary_exit_code,
     unique_name,
 )
-from harness.scenario import GatewayTarget, Scenario, load_scenario
-from harness.store import REPORT, SUMMARY
-from reports.index import IndexEntry
+from leakbench.harness.scenario import GatewayTarget, Scenario, load_scenario
+from leakbench.harness.store import REPORT, SUMMARY
+from leakbench.reports.index import IndexEntry
+from rich.console import Console
+from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
 
 POLL_S = 0.2  # how often the batch looks for finished runs
 LAST_OUTPUT_CHARS = 200  # of a failed run's log, quoted in its stand-in headline
@@ -137,7 +136,7 @@ def _launch(run: PlannedRun) -> Running:
         (run.run_dir / stale).unlink(missing_ok=True)
     log = open(run.log, "wb")  # noqa: SIM115 (closed when the run is reaped)
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness", *run.run_args],
+        [sys.executable, "-m", "leakbench", *run.run_args],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,

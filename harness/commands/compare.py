@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from leakbench.harness.errors import BadInput, LeakbenchError
 from rich.console import Console
-
-from harness.errors import BadInput, LeakbenchError
 
 
 def compare(
@@ -46,7 +45,7 @@ def compare(
 
     Example: leakbench compare leakbench-runs/abort-storm-legacy leakbench-runs/abort-storm-fixed
     """
-    from reports.compare import default_compare_dir, render_comparison
+    from leakbench.reports.compare import default_compare_dir, render_comparison
 
     target = out or default_compare_dir(before_dir, after_dir)
     try:

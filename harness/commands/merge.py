@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-
-from harness.errors import BadInput
-from harness.gate import (
+from leakbench.harness.errors import BadInput
+from leakbench.harness.gate import (
     InconclusiveRule,
     prepare_junit_file,
     prepare_output_dir,
@@ -27,8 +25,9 @@ from harness.gate import (
     stand_in_summary,
     unique_name,
 )
-from harness.store import META, PLOT_FILES, REPORT, SUMMARY
-from reports.index import IndexEntry
+from leakbench.harness.store import META, PLOT_FILES, REPORT, SUMMARY
+from leakbench.reports.index import IndexEntry
+from rich.console import Console
 
 # What DIR/<run>/ gets: the report and what it was rendered from, not the (large) samples.
 REPORT_FILES = (REPORT, *PLOT_FILES, SUMMARY, META)

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from leakbench.harness.errors import BadInput, LeakbenchError
 from rich.console import Console
-
-from harness.errors import BadInput, LeakbenchError
 
 
 def report(
@@ -30,9 +29,9 @@ def report(
 
     Example: leakbench report leakbench-runs/abort-storm-legacy
     """
-    from reports.evidence import load_evidence
-    from reports.render import render_evidence_report
-    from reports.terminal import print_run_summary
+    from leakbench.reports.evidence import load_evidence
+    from leakbench.reports.render import render_evidence_report
+    from leakbench.reports.terminal import print_run_summary
 
     try:
         evidence = load_evidence(run_dir)

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.scenario import Scenario, load_scenario
 from rich.console import Console
 
-from harness.exitcodes import ExitCode
-from harness.scenario import Scenario, load_scenario
-
 if TYPE_CHECKING:
-    from harness.runner import RunOutcome
+    from leakbench.harness.runner import RunOutcome
 
 DEFAULT_OUT = Path("leakbench-runs")
 
@@ -43,15 +42,15 @@ def run_and_report(
     """One run, its report, and the terminal summary (unless --json)."""
     # Imported here: the statistics and plotting stacks take a second or two to load, and
     # every other command (help, scenarios, merge) should start without them.
-    from harness.runner import run_scenario
-    from reports.terminal import print_run_summary
+    from leakbench.harness.runner import run_scenario
+    from leakbench.reports.terminal import print_run_summary
 
     outcome = run_scenario(
         scenario, run_dir, console=Console(stderr=True), show_progress=not (quiet or as_json)
     )
     report_path = None
     if report:
-        from reports.render import render_run_report
+        from leakbench.reports.render import render_run_report
 
         report_path = render_run_report(run_dir)
     if as_json:
@@ -133,7 +132,7 @@ def run(
             break
     comparison = None
     if both and len(outcomes) == 2:
-        from reports.compare import render_comparison
+        from leakbench.reports.compare import render_comparison
 
         assert root is not None
         comparison = render_comparison(outcomes[0].run_dir, outcomes[1].run_dir, root / "compare")
@@ -142,7 +141,7 @@ def run(
                 print("warning: the legacy run did not leak; the comparison proves little")
             print(f"{comparison['conclusion']} ({comparison['html']})")
     if junit is not None:
-        from reports.junit import JUnitCase, write_junit
+        from leakbench.reports.junit import JUnitCase, write_junit
 
         write_junit([JUnitCase.from_summary(o.summary) for o in outcomes], junit)
     if as_json:

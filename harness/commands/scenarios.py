@@ -12,12 +12,9 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.console import Console
-from rich.table import Table
-
-from harness.errors import BadInput
-from harness.exitcodes import ExitCode
-from harness.scenario import (
+from leakbench.harness.errors import BadInput
+from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.scenario import (
     GatewayTarget,
     Scenario,
     builtin_names,
@@ -26,7 +23,9 @@ from harness.scenario import (
     parse_scenario,
     read_scenario_text,
 )
-from harness.units import format_duration_spec
+from leakbench.harness.units import format_duration_spec
+from rich.console import Console
+from rich.table import Table
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

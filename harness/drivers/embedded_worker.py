@@ -19,11 +19,11 @@ import sys
 import traceback
 from typing import IO, Any
 
-from gateway_sim.embedded import EmbeddedHost
-from gateway_sim.policy import resolve_policy
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.workload import Workload
-from harness.probe.inprocess import InProcessProbe
+from leakbench.gateway_sim.embedded import EmbeddedHost
+from leakbench.gateway_sim.policy import resolve_policy
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.workload import Workload
+from leakbench.probe.inprocess import InProcessProbe
 
 _INJECTED: list[bytes] = []
 """Calibration leak: one object per completed run, never freed (see the module docstring)."""

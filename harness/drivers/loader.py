@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.errors import BadInput
+from leakbench.harness.errors import BadInput
 
 
 @dataclass

@@ -25,11 +25,11 @@ import math
 import random
 from typing import Any
 
-from gateway_sim.client import GatewayClient
-from gateway_sim.clock import ScaledClock
-from gateway_sim.provider import MockProvider, RunPlan
-from gateway_sim.workload import Workload
-from harness.drivers.stream_cap import StreamCap
+from leakbench.gateway_sim.client import GatewayClient
+from leakbench.gateway_sim.clock import ScaledClock
+from leakbench.gateway_sim.provider import MockProvider, RunPlan
+from leakbench.gateway_sim.workload import Workload
+from leakbench.harness.drivers.stream_cap import StreamCap
 
 STALLS = "timeout"
 """The path whose runs stall: they hold a concurrency slot, not a stream slot."""

@@ -24,11 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from harness.errors import BadInput
-from harness.pytest_plugin.report import write_summary
-from harness.pytest_plugin.result import InconclusiveSoak, SoakResult
-from harness.pytest_plugin.scaling import IterationScale
+from leakbench.harness.errors import BadInput
+from leakbench.harness.pytest_plugin.report import write_summary
+from leakbench.harness.pytest_plugin.result import InconclusiveSoak, SoakResult
+from leakbench.harness.pytest_plugin.scaling import IterationScale
 
 __all__ = ["InconclusiveSoak", "SoakResult", "Soaker"]
 
@@ -71,7 +70,7 @@ class Soaker:
         Options: iterations, warmup, per_iteration, objects_per_iteration, signals, tracemalloc,
         samples, inconclusive, confirm, attribute (see SoakOptions for their meaning).
         """
-        from harness.pytest_plugin.gate import soak_and_gate  # heavy: only when soaking
+        from leakbench.harness.pytest_plugin.gate import soak_and_gate  # heavy: only when soaking
 
         return soak_and_gate(self._item, fn, options)
 
@@ -104,7 +103,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     parameters = inspect.signature(body).parameters
     arguments = {name: pyfuncitem.funcargs[name] for name in parameters}
 
-    from harness.pytest_plugin.gate import soak_and_gate  # heavy: only when soaking
+    from leakbench.harness.pytest_plugin.gate import soak_and_gate  # heavy: only when soaking
 
     soak_and_gate(pyfuncitem, lambda: body(**arguments), dict(marker.kwargs))
     return True

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
-from harness.probe import InProcessProbe
+from leakbench.probe import InProcessProbe
 
 
 def attribute(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harness.pytest_plugin.result import SoakResult
-from reports.units import format_bytes, format_duration
+from leakbench.harness.pytest_plugin.result import SoakResult
+from leakbench.reports.units import format_bytes, format_duration
 
 
 def describe(result: SoakResult) -> str:

@@ -12,13 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-
-from harness.pytest_plugin.evidence import describe
-from harness.pytest_plugin.options import SoakOptions
-from harness.pytest_plugin.report import record
-from harness.pytest_plugin.result import InconclusiveSoak, SoakResult
-from harness.pytest_plugin.scaling import IterationScale
-from harness.pytest_plugin.soak import run_soak
+from leakbench.harness.pytest_plugin.evidence import describe
+from leakbench.harness.pytest_plugin.options import SoakOptions
+from leakbench.harness.pytest_plugin.report import record
+from leakbench.harness.pytest_plugin.result import InconclusiveSoak, SoakResult
+from leakbench.harness.pytest_plugin.scaling import IterationScale
+from leakbench.harness.pytest_plugin.soak import run_soak
 
 
 def soak_and_gate(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from harness.errors import BadInput
-from harness.units import parse_size
+from leakbench.harness.errors import BadInput
+from leakbench.harness.units import parse_size
 
 SIGNALS = frozenset({"heap", "objects", "rss"})
 INCONCLUSIVE_POLICIES = ("fail", "xfail", "warn")

@@ -6,9 +6,8 @@ Loaded at pytest startup, so it imports nothing heavy.
 from __future__ import annotations
 
 import pytest
-
-from harness.pytest_plugin.result import SoakResult
-from reports.units import format_duration
+from leakbench.harness.pytest_plugin.result import SoakResult
+from leakbench.reports.units import format_duration
 
 SOAKS = pytest.StashKey[list[tuple[str, SoakResult]]]()
 

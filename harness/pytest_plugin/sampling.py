@@ -16,7 +16,8 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from harness.probe import InProcessProbe, ProcessProbe, mallinfo2
+from leakbench.harness.process_probe import ProcessProbe
+from leakbench.probe import InProcessProbe, mallinfo2
 
 MALLOC_FIELDS = ("arena", "in_use", "free", "mmap")
 

@@ -16,12 +16,12 @@ from dataclasses import replace
 from itertools import repeat
 from typing import Any
 
-from harness.probe import InProcessProbe
-from harness.pytest_plugin.attribution import attribute
-from harness.pytest_plugin.options import SoakOptions
-from harness.pytest_plugin.result import SoakResult
-from harness.pytest_plugin.sampling import SoakSampler, frozen_heap
-from harness.verdict import ATTRIBUTION_LIMIT, Tolerances, summarize
+from leakbench.harness.pytest_plugin.attribution import attribute
+from leakbench.harness.pytest_plugin.options import SoakOptions
+from leakbench.harness.pytest_plugin.result import SoakResult
+from leakbench.harness.pytest_plugin.sampling import SoakSampler, frozen_heap
+from leakbench.harness.verdict import ATTRIBUTION_LIMIT, Tolerances, summarize
+from leakbench.probe import InProcessProbe
 
 ATTRIBUTION_SHARE = 0.2  # extra calls after a verdict that is not clean, share of the soak's
 MIN_ATTRIBUTION_CALLS = 50

@@ -2,14 +2,14 @@
 (`yaml_source`), error messages a person can act on (`messages`) and finding/loading (`loader`).
 """
 
-from harness.scenario.loader import (
+from leakbench.harness.scenario.loader import (
     builtin_names,
     find_scenario_file,
     load_scenario,
     parse_scenario,
     read_scenario_text,
 )
-from harness.scenario.model import (
+from leakbench.harness.scenario.model import (
     CommandTarget,
     CountRange,
     DurationRange,

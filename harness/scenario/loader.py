@@ -10,14 +10,18 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
+from leakbench.harness.errors import BadInput
+from leakbench.harness.scenario.messages import clean_message
+from leakbench.harness.scenario.model import (
+    BASE_DIR_CONTEXT,
+    CROSS_FIELD_ERROR,
+    DISCRIMINATOR,
+    Scenario,
+)
+from leakbench.harness.scenario.yaml_source import YamlDocument, locate, parse_yaml
 from pydantic import ValidationError
 
-from harness.errors import BadInput
-from harness.scenario.messages import clean_message
-from harness.scenario.model import BASE_DIR_CONTEXT, CROSS_FIELD_ERROR, DISCRIMINATOR, Scenario
-from harness.scenario.yaml_source import YamlDocument, locate, parse_yaml
-
-BUILTIN_PACKAGE = "scenarios"
+BUILTIN_PACKAGE = "leakbench.scenarios"
 SUFFIXES = (".yaml", ".yml")
 
 

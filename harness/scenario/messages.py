@@ -10,10 +10,9 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
+from leakbench.harness.scenario.model import DISCRIMINATOR, Scenario
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
-
-from harness.scenario.model import DISCRIMINATOR, Scenario
 
 _VALUE_ERROR_PREFIX = "Value error, "  # pydantic's wrapping of our validators' ValueErrors
 _LONGEST_VALUE_SHOWN = 60

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Self
 
+from leakbench.harness.errors import BadInput
+from leakbench.harness.units import Duration, Rate, Size, SizeRate, parse_duration
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,9 +28,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-
-from harness.errors import BadInput
-from harness.units import Duration, Rate, Size, SizeRate, parse_duration
 
 Policy = Literal["legacy", "fixed", "legacy-2026.5.27"]
 Transport = Literal["embedded", "websocket"]

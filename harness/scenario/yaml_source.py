@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-
-from harness.errors import BadInput
+from leakbench.harness.errors import BadInput
 
 MERGE_KEY = "<<"
 DICT_KEY_MARKER = "[key]"

@@ -6,10 +6,10 @@ an independent-noise test on its own: a leak needs a batch-means lower bound abo
 bench/verdict_calibration.py).
 """
 
-from harness.stats.allocator import AllocatorTrend, fit_allocator
-from harness.stats.checkpoints import steady_growth
-from harness.stats.multiple import holm_adjust
-from harness.stats.trend import (
+from leakbench.harness.stats.allocator import AllocatorTrend, fit_allocator
+from leakbench.harness.stats.checkpoints import steady_growth
+from leakbench.harness.stats.multiple import holm_adjust
+from leakbench.harness.stats.trend import (
     MIN_SAMPLES,
     Outcome,
     SlopeFit,
@@ -17,7 +17,7 @@ from harness.stats.trend import (
     analyze_trend,
     fit_slope,
 )
-from harness.stats.warmup import WarmupCut, changepoint_knee, find_warmup, steady_index
+from leakbench.harness.stats.warmup import WarmupCut, changepoint_knee, find_warmup, steady_index
 
 __all__ = [
     "MIN_SAMPLES",

@@ -9,7 +9,7 @@ malloc's in-use bytes rising while the Python heap is flat — is native memory 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.stats.trend import SlopeFit, fit_slope
+from leakbench.harness.stats.trend import SlopeFit, fit_slope
 
 
 @dataclass(frozen=True)

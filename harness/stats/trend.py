@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from leakbench.harness.stats.blocks import block_medians, rises_steadily
+from leakbench.harness.stats.downsample import bin_means
+from leakbench.harness.stats.step import one_step_fits_better
 from scipy import stats
-
-from harness.stats.blocks import block_medians, rises_steadily
-from harness.stats.downsample import bin_means
-from harness.stats.step import one_step_fits_better
 
 MIN_SAMPLES = 20
 BATCHES = 10

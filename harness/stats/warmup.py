@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import ruptures
+from leakbench.harness.stats.downsample import bin_means
 from scipy import stats
-
-from harness.stats.downsample import bin_means
 
 CHANGEPOINT_MAX_POINTS = 400
 

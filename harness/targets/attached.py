@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 
 import psutil
-
-from harness.errors import BadInput, TargetFailed
-from harness.targets.base import StepResult, Target
+from leakbench.harness.errors import BadInput, TargetFailed
+from leakbench.harness.targets.base import StepResult, Target
 
 
 class AttachedTarget(Target):

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.targets.process_exit import describe_exit
+from leakbench.harness.targets.process_exit import describe_exit
 
 SAMPLES_PER_RUN = 300
 """Samples a gateway workload is cut into: enough for the trend tests, small on disk."""

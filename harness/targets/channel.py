@@ -12,7 +12,7 @@ import subprocess
 import threading
 from typing import Any
 
-from harness.errors import TargetFailed
+from leakbench.harness.errors import TargetFailed
 
 _EOF = object()
 

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.drivers.loader import DriverContext, load_driver
-from harness.errors import TargetFailed
-from harness.targets.base import ChildProcessTarget, StepResult
-from harness.targets.process_exit import describe_exit
+from leakbench.harness.drivers.loader import DriverContext, load_driver
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.targets.base import ChildProcessTarget, StepResult
+from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
 

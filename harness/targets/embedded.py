@@ -11,14 +11,14 @@ import subprocess
 import sys
 from typing import Any
 
-from harness.errors import TargetFailed
-from harness.targets.base import (
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.targets.base import (
     SAMPLES_PER_RUN,
     ChildProcessTarget,
     DrainResult,
     StepResult,
 )
-from harness.targets.channel import LineChannel
+from leakbench.harness.targets.channel import LineChannel
 
 STEP_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 600.0
@@ -37,7 +37,7 @@ class EmbeddedTarget(ChildProcessTarget):
 
     def start(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "harness.drivers.embedded_worker"],
+            [sys.executable, "-m", "leakbench.harness.drivers.embedded_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

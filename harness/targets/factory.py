@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.scenario import Scenario
-from harness.scenario.model import CommandTarget, GatewayTarget
-from harness.targets.base import StepResult, Target
-from harness.targets.command import CommandTarget as CommandProcess
-from harness.targets.embedded import EmbeddedTarget
+from leakbench.harness.scenario import Scenario
+from leakbench.harness.scenario.model import CommandTarget, GatewayTarget
+from leakbench.harness.targets.base import StepResult, Target
+from leakbench.harness.targets.command import CommandTarget as CommandProcess
+from leakbench.harness.targets.embedded import EmbeddedTarget
 
 
 def expected_runs(scenario: Scenario) -> int:
@@ -64,7 +64,7 @@ def build_target(scenario: Scenario, run_dir: Path) -> Target:
             driver_args=dict(target.driver_args),
         )
     if target.transport == "websocket":
-        from harness.targets.websocket import WebSocketTarget
+        from leakbench.harness.targets.websocket import WebSocketTarget
 
         return WebSocketTarget(scenario, gateway_worker_config(scenario), expected_runs(scenario))
     return EmbeddedTarget(gateway_worker_config(scenario), expected_runs(scenario))

@@ -1,9 +1,10 @@
 """The built-in gateway as a real WebSocket server on loopback, driven by concurrent clients.
 
-The server (`python -m gateway_sim serve`) is its own process on a scaled clock (gateway time =
-wall time x `speedup`), started with the scenario's settings and policy and a random token. The
-clients (`harness.drivers.websocket_load`) run here on an asyncio loop in a background thread,
-so they keep reading events between the runner's steps, and the workload runs freely: a step
+The server (`python -m leakbench.gateway_sim serve`) is its own process on a scaled clock
+(gateway time = wall time x `speedup`), started with the scenario's settings and policy and a
+random token. The clients (`harness.drivers.websocket_load`) run here on an asyncio loop in a
+background thread, so they keep reading events between the runner's steps, and the workload runs
+freely: a step
 waits until about `expected_runs / 300` more runs completed, then asks the server for
 `diagnostics.memory`. Unlike the embedded target, the load does not pause while the runner
 samples.
@@ -30,25 +31,24 @@ from collections.abc import Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from websockets.exceptions import ConnectionClosed
-
-from gateway_sim.client import RequestFailed
-from gateway_sim.provider import path_of_run
-from gateway_sim.server.spawn import ServerDidNotStart, spawn_server
-from gateway_sim.settings import GatewaySettings
-from gateway_sim.state import run_of_agent_key
-from gateway_sim.workload import Workload
-from harness.drivers.websocket_load import WebSocketLoad
-from harness.errors import TargetFailed
-from harness.scenario import Scenario
-from harness.scenario.model import GatewayTarget
-from harness.targets.base import (
+from leakbench.gateway_sim.client import RequestFailed
+from leakbench.gateway_sim.provider import path_of_run
+from leakbench.gateway_sim.server.spawn import ServerDidNotStart, spawn_server
+from leakbench.gateway_sim.settings import GatewaySettings
+from leakbench.gateway_sim.state import run_of_agent_key
+from leakbench.gateway_sim.workload import Workload
+from leakbench.harness.drivers.websocket_load import WebSocketLoad
+from leakbench.harness.errors import TargetFailed
+from leakbench.harness.scenario import Scenario
+from leakbench.harness.scenario.model import GatewayTarget
+from leakbench.harness.targets.base import (
     SAMPLES_PER_RUN,
     ChildProcessTarget,
     DrainResult,
     StepResult,
 )
-from harness.targets.process_exit import describe_exit
+from leakbench.harness.targets.process_exit import describe_exit
+from websockets.exceptions import ConnectionClosed
 
 START_TIMEOUT_S = 30.0
 STEP_TIMEOUT_S = 120.0

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from leakbench.gateway_sim.state import STATE_MAPS
+from leakbench.reports.units import format_bytes, format_duration
 from scipy import stats
-
-from gateway_sim.state import STATE_MAPS
-from reports.units import format_bytes, format_duration
 
 HERE = Path(__file__).parent / "runs"
 RUNS = 20_000

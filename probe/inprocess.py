@@ -10,10 +10,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from harness.probe.allocator import mallinfo2
-from harness.probe.census import TypeCensus
-from harness.probe.heap import HeapProbe
-from harness.probe.tracing import TraceProbe
+from leakbench.probe.allocator import mallinfo2
+from leakbench.probe.census import TypeCensus
+from leakbench.probe.heap import HeapProbe
+from leakbench.probe.tracing import TraceProbe
 
 
 class InProcessProbe:

@@ -14,9 +14,8 @@ import random
 from collections import Counter
 from typing import Any, NamedTuple
 
+from leakbench.probe.growth import GrowthHistory
 from pympler import asizeof
-
-from harness.probe.growth import GrowthHistory
 
 # The probe's own objects (pympler caches what it learns about each type it sizes) are not the
 # target's: leaving them in would report the probe as a grower.

@@ -15,8 +15,7 @@ import tracemalloc
 from typing import Any
 
 import pympler
-
-from harness.probe.growth import GrowthHistory
+from leakbench.probe.growth import GrowthHistory
 
 # The probe's own allocations (its tables, pympler's caches) are not the target's.
 _PROBE_DIRS = tuple(

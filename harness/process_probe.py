@@ -10,8 +10,7 @@ from __future__ import annotations
 import time
 
 import psutil
-
-from harness.errors import BadInput, TargetFailed
+from leakbench.harness.errors import BadInput, TargetFailed
 
 
 class TargetGone(TargetFailed):
