@@ -13,17 +13,17 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from leakbench.reports.evidence import Evidence, load_evidence
-from leakbench.reports.html import inline_png, render_compare_html
-from leakbench.reports.plots import plot_compare, save_png
-from leakbench.reports.tables import retained_rows
-from leakbench.reports.units import (
+from leakbench.harness.units import (
     MISSING,
     format_interval,
     format_number,
     format_percent,
     format_quantity,
 )
+from leakbench.reports.evidence import Evidence, load_evidence
+from leakbench.reports.html import inline_png, render_compare_html
+from leakbench.reports.plots import plot_compare, save_png
+from leakbench.reports.tables import retained_rows
 
 COMPARE_HTML = "compare.html"
 COMPARE_PNG = "compare.png"

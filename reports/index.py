@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from leakbench.harness.exitcodes import ExitCode
+from leakbench.harness.units import MISSING, format_duration, format_quantity
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.html import leakbench_version, template_environment
 from leakbench.reports.tables import SIGNAL_ORDER, Row
-from leakbench.reports.units import MISSING, format_duration, format_quantity
 
 INDEX = "index.html"
 

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from leakbench.harness.units import MISSING, format_duration, format_number
 from leakbench.reports.tables import retained_rows, signal_rows
-from leakbench.reports.units import MISSING, format_duration, format_number
 
 InconclusiveAs = Literal["failure", "skipped"]
 

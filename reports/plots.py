@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from leakbench.harness.units import (
+    byte_unit,
+    format_interval,
+    format_number,
+    format_quantity,
+    format_tick,
+    time_unit,
+)
 from leakbench.reports.downsample import minmax_downsample
 from leakbench.reports.evidence import Evidence
 from leakbench.reports.series import (
@@ -22,14 +30,6 @@ from leakbench.reports.series import (
     map_entries,
     series,
     state_map_names,
-)
-from leakbench.reports.units import (
-    byte_unit,
-    format_interval,
-    format_number,
-    format_quantity,
-    format_tick,
-    time_unit,
 )
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg

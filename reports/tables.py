@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leakbench.reports.units import (
+from leakbench.harness.units import (
     MISSING,
     format_bytes,
     format_duration,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from leakbench.harness.pytest_plugin.result import SoakResult
-from leakbench.reports.units import format_bytes, format_duration
+from leakbench.harness.units import format_bytes, format_duration
 
 
 def describe(result: SoakResult) -> str:

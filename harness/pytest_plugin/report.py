@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from leakbench.harness.pytest_plugin.result import SoakResult
-from leakbench.reports.units import format_duration
+from leakbench.harness.units import format_duration
 
 SOAKS = pytest.StashKey[list[tuple[str, SoakResult]]]()
 

@@ -1,5 +1,5 @@
-"""Human-readable numbers for every report: bytes in KB/MB/GB, counts to 3 significant digits,
-gateway time in s/min/h/d. One place, so the plots, the HTML and the terminal agree.
+"""Formatting numbers for people: bytes in KB/MB/GB, counts to 3 significant digits, gateway
+time in s/min/h/d; and the headline's rounder figures (`format_amount`).
 
 Sizes are decimal (1 KB = 1000 bytes), as RSS is usually quoted and as the verdict's headline
 prints them. The progress bar and the pytest plugin use it too: it imports nothing heavy.
@@ -121,3 +121,21 @@ def format_p_value(p: float | None) -> str:
 def format_percent(fraction: float) -> str:
     """`0.998` -> `99.8%`; one decimal keeps 99.8% and 100% apart."""
     return _signed(f"{abs(fraction) * 100:.1f}%", fraction)
+
+
+def _two_figures(value: float) -> str:
+    """Two significant figures below 10, whole numbers above: "4.1", "14", "261"."""
+    return f"{value:.2g}" if abs(value) < 10 else f"{value:.0f}"
+
+
+def format_amount(value: float, unit: str) -> str:
+    """A headline's quantity: rounder than a table's (`4.1 KB`, `14 GB`, `261 objects`).
+
+    A sentence carries one figure to act on, so two significant figures; the tables keep three.
+    """
+    if unit != "bytes":
+        return f"{_two_figures(value)} {unit}"
+    for scale, suffix in ((1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
+        if abs(value) >= scale:
+            return f"{_two_figures(value / scale)} {suffix}"
+    return f"{value:.0f} B"
