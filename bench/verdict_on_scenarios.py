@@ -42,9 +42,9 @@ from typing import Any
 
 import numpy as np
 from leakbench.harness.drivers.embedded_worker import leak_object
+from leakbench.harness.rundir import read_samples
 from leakbench.harness.runner import plan_for, run_target
 from leakbench.harness.scenario import load_scenario
-from leakbench.harness.store import read_samples
 from leakbench.harness.targets.embedded import EmbeddedTarget
 from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
 from leakbench.harness.verdict import summarize

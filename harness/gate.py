@@ -22,7 +22,7 @@ from typing import Any
 
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
-from leakbench.harness.store import META, SUMMARY
+from leakbench.harness.rundir import META, SUMMARY
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.index import IndexEntry, gate_sentence, index_rows, write_index
 from leakbench.reports.junit import JUnitCase, write_junit

@@ -20,8 +20,8 @@ from leakbench.harness.errors import TargetFailed
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.process_probe import ProcessProbe, TargetGone
 from leakbench.harness.progress import RunProgress
+from leakbench.harness.rundir import SAMPLES, RunStore, read_columns
 from leakbench.harness.scenario import Scenario
-from leakbench.harness.store import RunStore, read_samples
 from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.factory import build_target, progress_fraction
 from leakbench.harness.verdict import Tolerances, summarize, tolerances_for
@@ -197,14 +197,14 @@ def run_target(
         ended_at=_now(), status="finished", exit_reason=exit_reason, exit_detail=exit_detail
     )
     store.write_meta(meta)
-    samples, truncated, _ = read_samples(run_dir / "samples.jsonl")
+    columns, scan = read_columns(run_dir / SAMPLES)
     summary = summarize(
-        samples,
+        columns,
         meta=meta,
         tolerances=plan.tolerances,
         retained_by_path=drain.retained_by_path if drain else None,
         target_attribution=drain.attribution if drain else None,
-        truncated=truncated,
+        truncated=scan.truncated,
         duration_s=time.monotonic() - started,
     )
     exit_code = _exit_code(exit_reason, summary)

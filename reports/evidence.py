@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leakbench.harness.store import SUMMARY, RunData, load_run
+from leakbench.harness.rundir import SUMMARY, RunData, load_run
 
 # Verdict -> (words shown to the reader, colour): one palette for plots, HTML and terminal.
 VERDICT_STYLE: dict[str | None, tuple[str, str]] = {
@@ -119,7 +119,7 @@ def load_evidence(run_dir: Path) -> Evidence:
     if summary is None:
         summary, summary_note = _recompute_summary(run)
     notes: list[str] = []
-    if not run.samples:
+    if not len(run.columns):
         notes.append("samples.jsonl holds no samples: there is nothing to plot")
     if run.skipped_lines:
         lines = ", ".join(str(n) for n in run.skipped_lines[:5])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from leakbench.harness.store import REPORT
+from leakbench.harness.rundir import REPORT
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.html import Image, inline_png, render_report_html
 from leakbench.reports.plots import plot_objects, plot_rss, plot_state, save_png

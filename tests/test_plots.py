@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from leakbench.harness.store import RunData
+from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.reports.downsample import minmax_downsample
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.plots import plot_compare, plot_objects, plot_rss, plot_state, save_png
@@ -29,7 +29,9 @@ def command(tmp_path: Path) -> Evidence:
 
 def _evidence(samples: list[dict], summary: dict | None = None) -> Evidence:
     meta = {"scenario_name": "synthetic", "policy": "legacy", "status": "finished"}
-    return Evidence(RunData(Path("synthetic"), meta, samples, summary), summary)
+    columns = SampleColumns.from_samples(samples)
+    run = RunData(Path("synthetic"), meta, columns, summary, sample_dicts=samples)
+    return Evidence(run, summary)
 
 
 def test_downsample_leaves_short_series_alone() -> None:

@@ -7,7 +7,7 @@ import tracemalloc
 from pathlib import Path
 
 from leakbench.harness.process_probe import ProcessProbe
-from leakbench.harness.store import SAMPLES, RunStore, read_samples
+from leakbench.harness.rundir import SAMPLES, RunStore, read_samples
 from leakbench.probe import InProcessProbe, mallinfo2
 
 

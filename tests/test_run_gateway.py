@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from leakbench.harness.rundir import read_samples
 from leakbench.harness.scenario import load_scenario
-from leakbench.harness.store import read_samples
 from leakbench_cli import leakbench
 
 # What each fault scenario leaves behind under legacy (gateway-spec §5).

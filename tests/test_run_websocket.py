@@ -16,8 +16,8 @@ from pathlib import Path
 import psutil
 import pytest
 from leakbench.harness.errors import TargetFailed
+from leakbench.harness.rundir import load_run, read_samples
 from leakbench.harness.scenario import load_scenario
-from leakbench.harness.store import load_run, read_samples
 from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
 from leakbench.harness.targets.websocket import WebSocketTarget
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples

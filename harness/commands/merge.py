@@ -25,7 +25,7 @@ from leakbench.harness.gate import (
     stand_in_summary,
     unique_name,
 )
-from leakbench.harness.store import META, PLOT_FILES, REPORT, SUMMARY
+from leakbench.harness.rundir import META, PLOT_FILES, REPORT, SUMMARY
 from leakbench.reports.index import IndexEntry
 from rich.console import Console
 

@@ -9,6 +9,7 @@ malloc's in-use bytes rising while the Python heap is flat — is native memory 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from leakbench.harness.stats.trend import SlopeFit, fit_slope
 
 
@@ -21,19 +22,21 @@ class AllocatorTrend:
     arena: SlopeFit  # bytes of heap malloc obtained from the system
 
     def in_use_rising(self, tolerance: float) -> bool:
-        return self.in_use.lower_bound > tolerance
+        return bool(self.in_use.lower_bound > tolerance)
 
     def retains(self, tolerance: float) -> bool:
         """In-use flat while free or arena bytes rise: freed memory kept, not leaked."""
         spare = max(self.free.lower_bound, self.arena.lower_bound)
-        return not self.in_use_rising(tolerance) and spare > tolerance
+        return not self.in_use_rising(tolerance) and bool(spare > tolerance)
 
 
-def fit_allocator(x: Sequence[float], readings: Sequence[Mapping[str, float]]) -> AllocatorTrend:
-    """Fit each mallinfo2 counter (sample field `malloc`) against x."""
-    in_use = [reading["in_use"] + reading.get("mmap", 0) for reading in readings]
+def fit_allocator(x: Sequence[float], counters: Mapping[str, Sequence[float]]) -> AllocatorTrend:
+    """Fit each mallinfo2 counter (the sample field `malloc`, as columns) against x."""
+    in_use = np.asarray(counters["in_use"], dtype=float)
+    if "mmap" in counters:
+        in_use = in_use + np.asarray(counters["mmap"], dtype=float)
     return AllocatorTrend(
         in_use=fit_slope(x, in_use),
-        free=fit_slope(x, [reading["free"] for reading in readings]),
-        arena=fit_slope(x, [reading["arena"] for reading in readings]),
+        free=fit_slope(x, counters["free"]),
+        arena=fit_slope(x, counters["arena"]),
     )

@@ -1,0 +1,63 @@
+"""How the trend signals decide together when no exact state check does.
+
+A signal counts only if its Holm-adjusted p is below alpha (the family of signals keeps its
+false-alarm rate at alpha):
+- a confirmed heap or objects leak is a leak;
+- a confirmed RSS leak is a leak when no heap is measured, when the heap grows at all (its lower
+  bound above zero), or when malloc's in-use bytes grow; with a flat heap and nothing from the
+  allocator to explain it, it is inconclusive;
+- else any leak that Holm did not confirm, or any inconclusive signal, is inconclusive;
+- else no-leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from leakbench.harness.stats import Outcome
+from leakbench.harness.verdict.signals import Signal
+from leakbench.harness.verdict.wording import label
+
+
+def combine(
+    signals: Mapping[str, Signal], adjusted: Mapping[str, float], alpha: float
+) -> tuple[Outcome, str]:
+    """Overall trend verdict and its reason in words."""
+    if not signals:
+        return Outcome.INCONCLUSIVE, "no memory samples"
+    confirmed = {
+        name
+        for name, s in signals.items()
+        if s.outcome is Outcome.LEAK and adjusted.get(name, 1.0) < alpha
+    }
+    python_growth = [name for name in ("heap", "objects") if name in confirmed]
+    if python_growth:
+        return Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow"
+    if "rss" in confirmed:
+        return _rss_leak(signals["rss"], signals.get("heap"))
+    for name, s in signals.items():
+        if s.outcome is Outcome.LEAK:
+            return Outcome.INCONCLUSIVE, (
+                f"{label(name)} alone is not enough evidence once {len(adjusted)} signals are "
+                f"tested (Holm-adjusted p = {adjusted[name]:.2g})"
+            )
+    for name, s in signals.items():
+        if s.outcome is Outcome.INCONCLUSIVE:
+            return Outcome.INCONCLUSIVE, f"{label(name)} {s.analysis.reason}"
+    return Outcome.NO_LEAK, ""
+
+
+def _rss_leak(rss: Signal, heap: Signal | None) -> tuple[Outcome, str]:
+    """A confirmed RSS rise: a leak only when something besides the allocator explains it."""
+    if heap is None:
+        return Outcome.LEAK, "RSS grows"
+    if heap.fit is not None and heap.fit.lower_bound > 0:
+        return Outcome.LEAK, "RSS grows, and the heap grows with it"
+    if rss.allocator is None:
+        return Outcome.INCONCLUSIVE, (
+            "RSS grows but the heap does not, and without allocator statistics native "
+            "growth cannot be told from allocator retention"
+        )
+    if rss.allocator.in_use_rising(rss.analysis.tolerance):
+        return Outcome.LEAK, "RSS and malloc's in-use bytes grow (native memory)"
+    return Outcome.INCONCLUSIVE, "RSS grows but neither the heap nor malloc's in-use bytes do"

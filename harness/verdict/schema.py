@@ -1,0 +1,106 @@
+"""The shape of summary.json, as a model: what `leakbench schema summary` publishes.
+
+The summary is a public contract (docs/run-dir.md): CI scripts and dashboards read it. The
+fields listed here are always present with these types; later versions may add fields (every
+object allows more), so consumers must ignore what they do not know. The test suite validates
+every summary it makes against the published JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Verdict = Literal["leak", "no-leak", "inconclusive", "error"]
+SignalVerdict = Literal["leak", "no-leak", "inconclusive"]
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Warmup(_Open):
+    cut_index: int = Field(ge=0, description="First load-phase sample the trend uses.")
+    cut_runs: int | None = Field(description="Runs completed at the cut, where counted.")
+    cut_t_gateway: float | None = Field(description="Target time at the cut, seconds.")
+    method: Literal["fraction", "changepoint", "application", "fixed"]
+
+
+class TrendSignal(_Open):
+    """One memory signal judged against its tolerance (rss, heap, objects, ...)."""
+
+    verdict: SignalVerdict
+    reason: str
+    unit: str = Field(description="bytes, blocks, objects ...")
+    axis: Literal["runs", "hours"]
+    confidence: float = Field(gt=0, lt=1)
+    n_samples: int = Field(ge=0)
+    tolerance_per_run: float | None
+    tolerance_per_hour: float | None
+    p_value: float | None
+    p_value_adjusted: float | None
+    blocks_monotone: bool
+    block_medians: list[float]
+    single_step: bool
+    allocator_retention: bool | None
+
+
+class StateSignal(_Open):
+    """The built-in gateway's exact state check (entries held after the drain)."""
+
+    unit: Literal["entries"]
+    verdict: SignalVerdict
+    exact: bool
+    caches: dict[str, int]
+
+
+class MapAttribution(_Open):
+    name: str
+    entries: int
+    bytes: int
+    paths: list[str]
+
+
+class Attribution(_Open):
+    maps: list[MapAttribution]
+    types: list[dict[str, Any]]
+    sites: list[dict[str, Any]]
+
+
+class Projection(_Open):
+    horizon_s: float
+    rss_bytes: float
+    rss_slope_per_hour: float
+    basis: str
+
+
+class Summary(_Open):
+    """summary.json: a run's verdict and the evidence behind it."""
+
+    format: Literal[1]
+    scenario: str | None
+    policy: str | None
+    seed: int | None
+    transport: str | None
+    verdict: Verdict
+    exit_code: int = Field(description="The exit code of `leakbench run` (docs: exit codes).")
+    exit_reason: str
+    exit_detail: str | None
+    headline: str = Field(min_length=1, description="The verdict in one sentence.")
+    runs_completed: int = Field(ge=0)
+    duration_s: float = Field(ge=0)
+    gateway_time_s: float = Field(ge=0)
+    truncated: bool
+    warmup: Warmup
+    signals: dict[str, TrendSignal | StateSignal]
+    attribution: Attribution
+    projection: Projection | None
+
+
+def summary_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of summary.json."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Summary.model_json_schema(),
+    }

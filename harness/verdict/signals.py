@@ -1,0 +1,163 @@
+"""The trend signals of a run, each judged on its own against its tolerance δ.
+
+A signal is a row of `SIGNAL_TABLE`: which sample field it reads, its unit, and which tolerance
+applies. Each is judged by `harness.stats.analyze_trend` on the runs axis when runs advance,
+else on hours of target time. RSS rising while the heap is flat and mallinfo2 shows in-use
+flat, free/arena rising is allocator retention: labelled, and then the RSS signal is no leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from leakbench.harness.rundir import SampleColumns
+from leakbench.harness.stats import (
+    MIN_SAMPLES,
+    AllocatorTrend,
+    Outcome,
+    SlopeFit,
+    TrendAnalysis,
+    analyze_trend,
+    fit_allocator,
+    fit_slope,
+)
+from leakbench.harness.stats.trend import BATCHES
+from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances
+from leakbench.harness.verdict.window import hours
+
+MALLOC_COUNTERS = ("in_use", "free", "arena")
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    name: str
+    key: str
+    unit: str
+    per_run: float
+    per_hour: float
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One analysed trend signal: the decision plus both slopes."""
+
+    spec: SignalSpec
+    analysis: TrendAnalysis
+    axis: str  # "runs" | "hours"
+    per_run: SlopeFit | None
+    per_hour: SlopeFit | None
+    allocator: AllocatorTrend | None = None
+    allocator_retention: bool | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome.NO_LEAK if self.allocator_retention else self.analysis.outcome
+
+    @property
+    def fit(self) -> SlopeFit | None:
+        return self.per_run if self.axis == "runs" else self.per_hour
+
+
+def _heap_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> SignalSpec:
+    """Traced bytes when tracemalloc ran, else allocated blocks."""
+    if load.has("heap_traced"):
+        return SignalSpec("heap", "heap_traced", "bytes", tolerances.bytes_per_run, per_hour)
+    return SignalSpec("heap", "heap_blocks", "blocks", tolerances.blocks_per_run, 0.0)
+
+
+SpecRow = Callable[[SampleColumns, Tolerances, float], SignalSpec]
+SIGNAL_TABLE: tuple[SpecRow, ...] = (
+    lambda load, tol, per_hour: SignalSpec("rss", "rss", "bytes", tol.bytes_per_run, per_hour),
+    _heap_spec,
+    lambda load, tol, per_hour: SignalSpec(
+        "objects", "gc_objects", "objects", tol.objects_per_run, 0.0
+    ),
+)
+"""Every trend signal leakbench knows, in the order the headline prefers them."""
+
+
+def specs(load: SampleColumns, tolerances: Tolerances) -> list[SignalSpec]:
+    """The trend signals this run measured, with their units and tolerances."""
+    per_hour = tolerances.rss_per_hour or DEFAULT_BYTES_PER_HOUR
+    candidates = [row(load, tolerances, per_hour) for row in SIGNAL_TABLE]
+    return [spec for spec in candidates if load.has(spec.key)]
+
+
+def _advances(axis: np.ndarray) -> bool:
+    return np.unique(axis).size >= BATCHES
+
+
+def trend_signals(load: SampleColumns, cut: int, tolerances: Tolerances) -> dict[str, Signal]:
+    """Analyse every measured trend signal after the cut, then label allocator retention."""
+    window = load.select(np.arange(len(load)) >= cut)
+    signals = {spec.name: analyze(spec, window, tolerances) for spec in specs(load, tolerances)}
+    rss, heap = signals.get("rss"), signals.get("heap")
+    if rss is not None and rss.allocator is not None:
+        signals["rss"] = replace(
+            rss,
+            allocator_retention=rising(rss)
+            and not (heap is not None and rising(heap))
+            and rss.allocator.retains(rss.analysis.tolerance),
+        )
+    return signals
+
+
+def rising(signal: Signal) -> bool:
+    return signal.fit is not None and bool(signal.fit.lower_bound > signal.analysis.tolerance)
+
+
+def analyze(spec: SignalSpec, window: SampleColumns, tolerances: Tolerances) -> Signal:
+    """Judge one signal on the runs axis when runs advance, else on hours of target time."""
+    alpha = tolerances.alpha
+    measured = ~np.isnan(window.column(spec.key))
+    y = window.column(spec.key)[measured]
+    hour_axis = hours(window)[measured]
+    runs = window.column("runs_done")[measured]
+    has_runs = not np.isnan(runs).any()
+    enough = len(y) >= MIN_SAMPLES
+    per_hour = fit_slope(hour_axis, y, alpha=alpha) if enough and _advances(hour_axis) else None
+    if has_runs and (not enough or _advances(runs)):
+        tolerance = _tolerance(spec, tolerances, runs, hour_axis)
+        analysis = analyze_trend(runs, y, tolerance=tolerance, alpha=alpha)
+        axis, per_run = "runs", analysis.fit
+    elif per_hour is not None:
+        tolerance = _tolerance(spec, tolerances, None, hour_axis)
+        analysis = analyze_trend(hour_axis, y, tolerance=tolerance, alpha=alpha)
+        axis, per_run, per_hour = "hours", None, analysis.fit
+    else:
+        reason = "neither runs nor time advance" if enough else f"only {len(y)} samples"
+        analysis = TrendAnalysis(Outcome.INCONCLUSIVE, reason, spec.per_hour, len(y))
+        axis, per_run = "hours", None
+    allocator = None
+    counters = {name: window.column(f"malloc.{name}")[measured] for name in MALLOC_COUNTERS}
+    if spec.name == "rss" and analysis.fit is not None and _complete(counters):
+        if window.has("malloc.mmap"):
+            counters["mmap"] = np.nan_to_num(window.column("malloc.mmap")[measured])
+        allocator = fit_allocator(runs if axis == "runs" else hour_axis, counters)
+    return Signal(spec, analysis, axis, per_run, per_hour, allocator)
+
+
+def _complete(counters: dict[str, np.ndarray]) -> bool:
+    return all(len(c) and not np.isnan(c).any() for c in counters.values())
+
+
+def _tolerance(
+    spec: SignalSpec, tolerances: Tolerances, runs: np.ndarray | None, hour_axis: np.ndarray
+) -> float:
+    """δ on the judged axis (runs, or hours when `runs` is None).
+
+    For RSS two limits join in: a per-hour tolerance, when set, tightens the per-run one at the
+    run rate measured in the window; and growth totalling less than `rss_floor` over the window
+    is never enough, however steady (a short run cannot claim a per-hour rate from a few pages).
+    """
+    axis = hour_axis if runs is None else runs
+    tolerance = spec.per_hour if runs is None else spec.per_run
+    if spec.name != "rss" or len(axis) < 2 or axis[-1] <= axis[0]:
+        return tolerance
+    span = float(axis[-1] - axis[0])
+    if runs is not None and tolerances.rss_per_hour is not None and hour_axis[-1] > hour_axis[0]:
+        elapsed_h = float(hour_axis[-1] - hour_axis[0])
+        tolerance = min(tolerance, tolerances.rss_per_hour * elapsed_h / span)
+    return max(tolerance, tolerances.rss_floor / span)

@@ -1,0 +1,56 @@
+"""What growth a run may show before it is a leak, and how sure the verdict must be."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leakbench.harness.scenario import Scenario
+
+DEFAULT_BYTES_PER_HOUR = float(2**20)
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """What growth a run may show before it is a leak (δ per signal), and how sure to be.
+
+    bytes_per_run: RSS and traced heap bytes. 64 B/run is the floor that flagged none of the real
+      non-leaking runs in the verdict notes yet caught every 256 B/op leak.
+    blocks_per_run, objects_per_run: allocated blocks and gc objects. 0.5/run is one leaked object
+      every other run: at a typical small object of ~100 B, about the byte floor.
+    rss_per_hour: optional RSS growth per hour of target time. With a run count the stricter of
+      it and bytes_per_run applies (converted at the measured run rate); without one it is δ for
+      byte signals (1 MiB/h when unset). Count signals without a run count are judged at δ = 0.
+    rss_floor: RSS growth over the whole analysed window below which nothing is called a leak,
+      however steady: one pymalloc arena (1 MiB since CPython 3.10) is the allocator's
+      granularity. It matters only for short runs (200k runs: 6.6 B/run, under the 64 B floor).
+    alpha: one-sided level of each signal's test, and the family level across signals.
+    warmup_fraction: a fixed share of the load phase to cut; None for the automatic cut.
+    """
+
+    bytes_per_run: float = 64.0
+    blocks_per_run: float = 0.5
+    objects_per_run: float = 0.5
+    rss_per_hour: float | None = None
+    rss_floor: float = float(2**20)
+    alpha: float = 0.01
+    warmup_fraction: float | None = None
+
+
+def tolerances_from_settings(settings: Mapping[str, Any]) -> Tolerances:
+    """Tolerances from a scenario's resolved `verdict` section (bytes, bytes per second)."""
+    rss_per_second = settings.get("max_rss_growth")
+    warmup = settings.get("warmup", "auto")
+    return Tolerances(
+        bytes_per_run=float(settings.get("max_growth_per_run", Tolerances.bytes_per_run)),
+        rss_per_hour=None if rss_per_second is None else float(rss_per_second) * 3600,
+        alpha=float(settings.get("alpha", Tolerances.alpha)),
+        warmup_fraction=None if warmup == "auto" else float(warmup),
+    )
+
+
+def tolerances_for(scenario: Scenario) -> Tolerances:
+    """Tolerances of a validated scenario."""
+    return tolerances_from_settings(scenario.to_resolved_dict()["verdict"])

@@ -1,0 +1,138 @@
+"""The verdict in words: one plain sentence a developer can act on (summary.json's headline).
+
+Figures here are rounder than the tables' (`harness.units.format_amount`): a sentence carries
+one number to act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from leakbench.harness.stats import Outcome
+from leakbench.harness.units import format_amount
+
+if TYPE_CHECKING:
+    from leakbench.harness.verdict.signals import Signal
+
+FAILED_EXITS = {"target-crashed", "target-hung", "target-refused", "error"}
+RERUN_ADVICE = "rerun twice as long with a new seed"
+LABELS = {"rss": "RSS", "heap": "the heap", "objects": "the gc object count"}
+
+
+def label(name: str) -> str:
+    return LABELS.get(name, name)
+
+
+def _rate(signal: Signal, value: float) -> str:
+    per = "run" if signal.axis == "runs" else "h"
+    return f"{format_amount(value, signal.spec.unit)}/{per}"
+
+
+def growth_phrase(signal: Signal) -> str:
+    fit = signal.fit
+    assert fit is not None
+    return (
+        f"{label(signal.spec.name)} grows about {_rate(signal, fit.slope)} "
+        f"(at least {_rate(signal, fit.lower_bound)} at {1 - fit.alpha:.0%} confidence)"
+    )
+
+
+def _bound_phrase(signal: Signal) -> str:
+    """What a no-leak signal rules out: its upper bound, or its resolution if that is weak."""
+    fit = signal.fit
+    name = label(signal.spec.name)
+    if fit is None:
+        return f"{name}: {signal.analysis.reason}"
+    tolerance = signal.analysis.tolerance
+    if fit.upper_bound <= tolerance:
+        return (
+            f"no leak above {_rate(signal, max(fit.upper_bound, 0.0))} at "
+            f"{1 - fit.alpha:.0%} confidence ({name}, tolerance {_rate(signal, tolerance)})"
+        )
+    return (
+        f"no steady growth above {_rate(signal, tolerance)} in {name}, though this run only "
+        f"resolves leaks of about {_rate(signal, fit.mdl)} (MDL)"
+    )
+
+
+def _quiet_signals(signals: Mapping[str, Signal]) -> str:
+    """The main signal's bound, and a word on the others."""
+    main = signals.get("rss") or next(iter(signals.values()))
+    others = [label(name) for name in signals if signals[name] is not main]
+    verb = "shows" if len(others) == 1 else "show"
+    tail = f"; {' and '.join(others)} {verb} no growth either" if others else ""
+    return _bound_phrase(main) + tail
+
+
+def _projection_phrase(projection: Mapping[str, Any] | None) -> str:
+    if projection is None or projection["rss_slope_per_hour"] <= 0:
+        return ""
+    return (
+        f"; at this rate RSS reaches {format_amount(projection['rss_bytes'], 'bytes')} after 4 days"
+    )
+
+
+def headline(
+    outcome: Outcome,
+    reason: str,
+    signals: Mapping[str, Signal],
+    state: Mapping[str, Any] | None,
+    projection: Mapping[str, Any] | None,
+    exit_reason: str,
+    exit_detail: str | None,
+) -> str:
+    """One plain sentence a developer can act on."""
+    if exit_reason in FAILED_EXITS:
+        what = exit_reason.removeprefix("target-").replace("-", " ")
+        return f"Error: the target {what}" + (f": {exit_detail}." if exit_detail else ".")
+    if state is not None and state["exact"]:
+        text = _state_headline(state, signals, projection)
+    elif outcome is Outcome.LEAK:
+        leaking = [s for s in signals.values() if s.outcome is Outcome.LEAK and s.fit]
+        main = next((s for s in leaking if s.spec.name == "rss"), leaking[0])
+        agree = [label(s.spec.name) for s in leaking if s is not main]
+        also = f", and {' and '.join(agree)} too" if agree else ""
+        text = f"Leak: {growth_phrase(main)}{also}{_projection_phrase(projection)}."
+    elif outcome is Outcome.INCONCLUSIVE:
+        text = f"Inconclusive: {reason}; {RERUN_ADVICE}."
+    elif signals.get("rss") is not None and signals["rss"].allocator_retention:
+        text = (
+            f"No leak: {growth_phrase(signals['rss'])}, but the heap is flat and malloc keeps "
+            "freed memory (allocator retention)."
+        )
+    else:
+        text = f"No leak: {_quiet_signals(signals)}."
+    if exit_reason == "interrupted":
+        text += " Interrupted: this covers the partial run."
+    return text
+
+
+def _state_headline(
+    state: Mapping[str, Any],
+    signals: Mapping[str, Signal],
+    projection: Mapping[str, Any] | None,
+) -> str:
+    """Headline of the exact gateway check: what is held, where, and what it costs."""
+    maps = [name for name, entries in state["retained"].items() if entries > 0]
+    if maps:
+        per_run = (
+            f"about {format_amount(state['bytes_per_run'], 'bytes')} per run"
+            if state["bytes_per_run"]
+            else f"{format_amount(state['slope_per_run'] or 0.0, 'entries')} per run"
+        )
+        if state.get("bytes_per_leaked_run"):
+            per_run = (
+                f"about {format_amount(state['bytes_per_leaked_run'], 'bytes')} per leaking run "
+                f"({state['leaked_runs']:,} runs, {per_run} overall)"
+            )
+        paths = sorted({p for p, held in state["retained_by_path"].items() if any(held.values())})
+        via = f" via {', '.join(paths)}" if paths else ""
+        return f"Leak: {per_run}, held in {', '.join(maps)}{via}{_projection_phrase(projection)}."
+    text = "No leak: no per-run entries retained after the drain"
+    rss = signals.get("rss")
+    if rss is not None and rss.outcome is Outcome.LEAK:
+        text += f" (yet {growth_phrase(rss)}, outside per-run state: see signals)"
+    elif signals:
+        text += f"; {_quiet_signals(signals)}"
+    return text + "."
