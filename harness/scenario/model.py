@@ -14,7 +14,8 @@ import re
 from typing import Annotated, Any, Literal, Self
 
 from leakbench.harness.errors import BadInput
-from leakbench.harness.units import Duration, Rate, Size, SizeRate, parse_duration
+from leakbench.harness.units import parse_duration
+from leakbench.harness.units.fields import Duration, Rate, Size, SizeRate
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -135,6 +136,11 @@ class CommandTarget(_Section):
         None, description="Python load generator 'module:function', run by the harness."
     )
     driver_args: dict[str, Any] = {}
+    runtime: Literal["auto", "python", "node", "none"] = Field(
+        "auto",
+        description="What the program is, for measuring inside it: 'auto' detects python or "
+        "node from the command; 'none' measures from outside only.",
+    )
 
     @field_validator("cwd")
     @classmethod
@@ -274,6 +280,11 @@ class Probe(_Section):
     state: bool = True
     uss: bool = False
     checkpoints: int = Field(5, ge=0, description="Object/allocation censuses per run.")
+    inject: bool = Field(
+        True,
+        description="Command targets: let leakbench measure inside the program (a Python agent, "
+        "the Node inspector); false measures from outside only.",
+    )
 
 
 def _parse_warmup(value: Any) -> Any:
