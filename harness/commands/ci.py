@@ -1,25 +1,22 @@
 """`leakbench ci SCENARIO...`: soak several scenarios as one CI gate.
 
 Each scenario is its own `leakbench run` in a child process (one after another, or `--jobs` at
-a time) with its own run directory under --out, so a run that crashes, hangs or bloats cannot
-touch another's measurements, and every run directory is exactly what `leakbench run` writes.
+a time, by harness.batch) with its own run directory under --out, so every run directory is
+exactly what `leakbench run` writes.
 Then the gate (harness.gate): one JUnit file, an index page, a table, the worst exit code.
 """
 
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
-import time
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 import typer
+from leakbench.harness.batch import Batch, PlannedRun
 from leakbench.harness.commands.run import TransportChoice, default_run_dir
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
@@ -33,13 +30,12 @@ from leakbench.harness.gate import (
     summary_exit_code,
     unique_name,
 )
-from leakbench.harness.scenario import GatewayTarget, Scenario, load_scenario
-from leakbench.harness.store import REPORT, SUMMARY
+from leakbench.harness.rundir import REPORT, SUMMARY
+from leakbench.harness.scenario import GatewayTarget, load_scenario
 from leakbench.reports.index import IndexEntry
 from rich.console import Console
-from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-POLL_S = 0.2  # how often the batch looks for finished runs
 LAST_OUTPUT_CHARS = 200  # of a failed run's log, quoted in its stand-in headline
 GATEWAY_ONLY = ("policy", "transport")  # overrides a command target cannot take
 # A run that left no summary.json: its exit status -> the gate's code (anything else: 3).
@@ -53,17 +49,6 @@ NO_SUMMARY_CODES = {
 class CiPolicy(StrEnum):
     legacy = "legacy"
     fixed = "fixed"
-
-
-@dataclass(frozen=True)
-class PlannedRun:
-    """One validated scenario of the batch: its unique name, run directory and command line."""
-
-    name: str
-    scenario: Scenario
-    run_dir: Path
-    log: Path
-    run_args: tuple[str, ...]
 
 
 def plan_runs(
@@ -119,100 +104,6 @@ def run_entry(run: PlannedRun, returncode: int) -> IndexEntry:
         summary = stand_in_summary(identity, problem, code)
     report = f"{run.name}/{REPORT}" if (run.run_dir / REPORT).is_file() else None
     return IndexEntry(run.name, summary, report)
-
-
-class Running(NamedTuple):
-    """A started run: its child process and the open log its output goes to."""
-
-    run: PlannedRun
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
-
-
-def _launch(run: PlannedRun) -> Running:
-    """Start `leakbench run` for `run`, its output to its log. Its own process group keeps a
-    terminal's Ctrl-C away from it: the batch forwards each Ctrl-C itself, exactly once."""
-    for stale in (SUMMARY, REPORT):  # from an earlier batch into the same --out
-        (run.run_dir / stale).unlink(missing_ok=True)
-    log = open(run.log, "wb")  # noqa: SIM115 (closed when the run is reaped)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leakbench", *run.run_args],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        process_group=0,
-    )
-    return Running(run, process, log)
-
-
-def _interrupt(processes: Sequence[subprocess.Popen[bytes]]) -> None:
-    """Pass each Ctrl-C on to the runs still going and wait for them: they stop their targets
-    and write the summary and report of what they measured (exit 130)."""
-    while True:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        try:
-            for process in processes:
-                process.wait()
-            return
-        except KeyboardInterrupt:
-            continue
-
-
-class Batch:
-    """Runs the planned runs `jobs` at a time, showing one progress line per run."""
-
-    def __init__(self, runs: Sequence[PlannedRun], jobs: int, progress: Progress) -> None:
-        self.runs = runs
-        self.jobs = jobs
-        self.progress = progress
-        self.tasks: dict[str, TaskID] = {
-            run.name: progress.add_task(run.name, total=1, start=False, status="waiting")
-            for run in runs
-        }
-        self.running: dict[str, Running] = {}
-        self.entries: dict[str, IndexEntry] = {}
-
-    def run(self) -> bool:
-        """Run them all; False when Ctrl-C stopped the batch (runs not started never run)."""
-        pending = deque(self.runs)
-        try:
-            while pending or self.running:
-                while pending and len(self.running) < self.jobs:
-                    self._start(pending.popleft())
-                for name in self._finished():
-                    self._reap(name)
-                if self.running:
-                    time.sleep(POLL_S)
-        except KeyboardInterrupt:
-            _interrupt([started.process for started in self.running.values()])
-            for name in list(self.running):
-                self._reap(name)
-            return False
-        return True
-
-    def ordered_entries(self) -> list[IndexEntry]:
-        """The runs that ran, in the order they were given."""
-        return [self.entries[run.name] for run in self.runs if run.name in self.entries]
-
-    def _finished(self) -> list[str]:
-        return [
-            name for name, started in self.running.items() if started.process.poll() is not None
-        ]
-
-    def _start(self, run: PlannedRun) -> None:
-        self.running[run.name] = _launch(run)
-        self.progress.start_task(self.tasks[run.name])
-        self.progress.update(self.tasks[run.name], status="running")
-
-    def _reap(self, name: str) -> None:
-        started = self.running.pop(name)
-        started.log.close()
-        entry = run_entry(started.run, started.process.wait())
-        self.entries[name] = entry
-        status = f"{entry.summary['verdict']} (exit {int(summary_exit_code(entry.summary))})"
-        self.progress.update(self.tasks[name], completed=1, status=status)
 
 
 def ci(
@@ -283,12 +174,18 @@ def ci(
             raise BadInput(f"--out {out}: {run.name} is a file, not a run directory")
     columns = (TextColumn("[bold]{task.description}"), TextColumn("{task.fields[status]}"))
     progress = Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), disable=quiet)
-    batch = Batch(runs, jobs, progress)
+    entries: dict[str, IndexEntry] = {}
+
+    def finish(run: PlannedRun, returncode: int) -> str:
+        entry = entries[run.name] = run_entry(run, returncode)
+        return f"{entry.summary['verdict']} (exit {int(summary_exit_code(entry.summary))})"
+
+    batch = Batch(runs, jobs, progress, finish)
     with progress:
         completed = batch.run()
-    entries = batch.ordered_entries()
+    finished = [entries[run.name] for run in batch.finished_runs()]
     gate = publish_gate(
-        entries,
+        finished,
         root=out,
         index=index,
         junit=junit,
@@ -297,7 +194,7 @@ def ci(
         console=Console(),
     )
     if not completed:
-        skipped = [run.name for run in runs if run.name not in batch.entries]
+        skipped = [run.name for run in runs if run.name not in entries]
         print(f"leakbench: interrupted; not run: {', '.join(skipped) or 'none'}", file=sys.stderr)
         gate = ExitCode.INTERRUPTED
     raise typer.Exit(int(gate))
