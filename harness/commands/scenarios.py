@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -142,5 +142,9 @@ def schema() -> None:
 
     Example: leakbench scenarios schema > leakbench-scenario.schema.json
     """
-    document = {"$schema": JSON_SCHEMA_DIALECT, **Scenario.model_json_schema()}
-    typer.echo(json.dumps(document, indent=2))
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of scenario files."""
+    return {"$schema": JSON_SCHEMA_DIALECT, **Scenario.model_json_schema()}
