@@ -1,10 +1,11 @@
 """Regenerate the recorded run directories in tests/data/runs: `python tests/data/make_runs.py`.
 
-Until real recorded runs replace them, these stand in for what `leakbench run` writes
-(docs/run-dir.md), shaped like real soaks: a warm-up knee, GC sawtooth and autocorrelated noise
-on RSS, bounded caches that fill and plateau, in-flight map entries, a drain phase after the
-workload. Summaries are computed here (Theil-Sen slopes, batch-means bound, block medians), not
-by `harness.verdict`, so their figures are consistent with the samples but not the product's.
+They stand in for what `leakbench run` writes (docs/run-dir.md) in shapes a live run rarely
+gives, shaped like real soaks: a warm-up knee, GC sawtooth and autocorrelated noise on RSS,
+bounded caches that fill and plateau, in-flight map entries, a drain phase after the workload.
+Only the samples are made up. Every scenario is validated by the product's scenario model, and
+every summary is the product's own: `summarize_run` on the written run directory, exactly what
+`leakbench report` computes, so a fixture can never say what the product cannot.
 
 - legacy-abort-storm: 20% of runs aborted; raw_buffers keeps every aborted run (about 2 KB/run).
 - fixed-abort-storm: same workload, fixed policy; flat after warm-up, nothing retained.
@@ -18,14 +19,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from leakbench.gateway_sim.state import STATE_MAPS
-from leakbench.reports.units import format_bytes, format_duration
-from scipy import stats
+from leakbench.harness.rundir import FORMAT, load_run
+from leakbench.harness.scenario import Scenario
+from leakbench.harness.units import format_duration
+from leakbench.harness.verdict import summarize_run
 
 HERE = Path(__file__).parent / "runs"
 RUNS = 20_000
@@ -49,7 +51,7 @@ def _scenario(policy: str | None, tracemalloc: bool) -> dict[str, Any]:
             "name": "command-target",
             "description": "A command target driven by a Python driver plugin.",
             "target": {"kind": "command", "command": ["python", "-m", "myservice"]},
-            "workload": {"runs": RUNS, "concurrency": 8},
+            "workload": {"duration": RUNS / 400.0},
             "probe": {"interval": 0.25, "objects": False, "tracemalloc": False, "state": False},
             "verdict": {"warmup": "auto", "max_growth_per_run": 64, "max_rss_growth": 10485760},
             "seed": 7,
@@ -78,7 +80,7 @@ def _meta(name: str, policy: str | None, scenario: dict[str, Any], end: dict) ->
     return {
         "format": 1,
         "scenario_name": scenario["name"],
-        "scenario": scenario,
+        "scenario": _resolved(scenario),
         "seed": 7,
         "policy": policy,
         "transport": "command" if command else "embedded",
@@ -168,6 +170,8 @@ def _gateway_samples(policy: str, tracemalloc: bool, seed: int) -> list[dict[str
         }
         if tracemalloc:
             sample["heap_traced"] = int(traced[i])
+        if i == n - 1:  # the drain's findings, as the runner records them
+            sample["retained_by_path"] = {"abort": {"raw_buffers": int(leaked[i])}} if leaks else {}
         if i in checkpoints:
             types = [
                 {"type": name, "count": int(count * (1 + 0.002 * rng.normal())), "deep_bytes": 0}
@@ -207,179 +211,13 @@ def _command_samples(seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def _trend(x: np.ndarray, y: np.ndarray, tolerance: float, unit: str) -> dict[str, Any]:
-    """Slope evidence in the shape of summary.json's signals (docs/run-dir.md)."""
-    slope, _, low, high = stats.theilslopes(y, x, alpha=0.95)
-    batches = np.array_split(np.arange(len(x)), 10)
-    bx = np.array([x[b].mean() for b in batches])
-    by = np.array([y[b].mean() for b in batches])
-    fit = stats.linregress(bx, by)
-    t99 = stats.t.ppf(0.99, len(bx) - 2)
-    lower = fit.slope - t99 * fit.stderr
-    p_value = float(stats.t.sf(fit.slope / fit.stderr, len(bx) - 2)) if fit.stderr else 1.0
-    medians = [float(np.median(y[b])) for b in np.array_split(np.arange(len(y)), 4)]
-    monotone = all(a < b for a, b in pairwise(medians))
-    above = lower > tolerance
-    verdict = "leak" if above and monotone else "inconclusive" if above or monotone else "no-leak"
-    return {
-        "verdict": verdict,
-        "unit": unit,
-        "slope_per_run": round(float(slope), 4),
-        "slope_per_run_ci": [round(float(low), 4), round(float(high), 4)],
-        "lower_bound_99": round(float(lower), 4),
-        "p_value": p_value,
-        "blocks_monotone": monotone,
-        "block_medians": medians,
-        "tolerance_per_run": tolerance,
-        "mdl_per_run": round(float(3.17 * fit.stderr), 4),
-        "n_samples": len(x),
-    }
+def _resolved(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The scenario as the product resolves it into meta.json (raises if the model rejects it)."""
+    return Scenario.model_validate(scenario).to_resolved_dict()
 
 
-def _with_hourly(signal: dict[str, Any], t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    slope, _, low, high = stats.theilslopes(y, t / 3600, alpha=0.95)
-    return {
-        **signal,
-        "slope_per_hour": float(slope),
-        "slope_per_hour_ci": [float(low), float(high)],
-    }
-
-
-def _summary(
-    meta: dict[str, Any], samples: list[dict[str, Any]], exit_reason: str, truncated: bool
-) -> dict[str, Any]:
-    load = [s for s in samples if s.get("phase", "load") == "load"]
-    cut = int(len(load) * WARMUP_FRACTION)
-    post = load[cut:]
-    x = np.array([s["runs_done"] for s in post], dtype=float)
-    t = np.array([s["t_gateway"] for s in post], dtype=float)
-
-    def col(key: str) -> np.ndarray:
-        return np.array([s[key] for s in post], dtype=float)
-
-    signals: dict[str, Any] = {
-        "rss": {
-            **_with_hourly(_trend(x, col("rss"), 64.0, "bytes"), t, col("rss")),
-            "allocator_retention": False,
-        }
-    }
-    if "heap_blocks" in post[0]:
-        signals["heap"] = _with_hourly(
-            _trend(x, col("heap_blocks"), 0.05, "blocks"), t, col("heap_blocks")
-        )
-        signals["objects"] = _with_hourly(
-            _trend(x, col("gc_objects"), 0.05, "objects"), t, col("gc_objects")
-        )
-    last = samples[-1]
-    maps: list[dict[str, Any]] = []
-    if "state" in last:
-        finished = exit_reason == "completed"
-        retained = {name: v["entries"] if finished else 0 for name, v in last["state"].items()}
-        if not finished:  # no drain happened: in-flight entries are not retained ones
-            retained = {}
-        retained_bytes = {name: last["state"][name]["bytes"] for name in retained}
-        by_path = (
-            {"abort": {k: v for k, v in retained.items() if v}} if any(retained.values()) else {}
-        )
-        first = samples[0]
-        state_slope = (
-            last["state"]["raw_buffers"]["entries"] - first["state"]["raw_buffers"]["entries"]
-        ) / max(1, last["runs_done"])
-        signals["state"] = {
-            "verdict": "leak" if any(retained.values()) else "no-leak",
-            "unit": "entries",
-            "retained": retained,
-            "retained_bytes": retained_bytes,
-            "retained_by_path": by_path,
-            "caches": last["caches"],
-            "slope_per_run": round(state_slope, 4),
-        }
-        maps = [
-            {"name": name, "entries": n, "bytes": retained_bytes[name], "paths": ["abort"]}
-            for name, n in retained.items()
-            if n
-        ]
-    verdicts = {s["verdict"] for s in signals.values()}
-    verdict = (
-        "leak"
-        if "leak" in verdicts
-        else "inconclusive"
-        if "inconclusive" in verdicts
-        else "no-leak"
-    )
-    if exit_reason != "completed":
-        verdict = "error"
-    rss = signals["rss"]
-    projection_s = 4 * 86400
-    projected = last["rss"] + max(0.0, rss["slope_per_hour"]) * projection_s / 3600
-    per_run = format_bytes(rss["slope_per_run"])
-    if verdict == "leak":
-        headline = (
-            f"Leak: about {format_bytes(rss['slope_per_run'] / ABORT)} per aborted run "
-            f"({per_run} per run), held in raw_buffers; at this rate RSS reaches "
-            f"{format_bytes(projected)} after 4 days."
-        )
-    elif verdict == "error":
-        headline = (
-            f"Target failed: the target crashed after {last['runs_done']:,} runs; "
-            f"until then RSS grew about {per_run} per run."
-        )
-    else:
-        headline = (
-            f"No leak: RSS is flat after warm-up ({per_run} per run; the smallest leak this run "
-            f"could detect is {format_bytes(rss['mdl_per_run'])} per run)"
-            + (
-                "; no gateway map holds entries after the drain."
-                if maps == [] and "state" in signals
-                else "."
-            )
-        )
-    types, sites = [], []
-    checkpoints = [s["checkpoint"] for s in samples if "checkpoint" in s]
-    if len(checkpoints) > 1:
-        first = {e["type"]: e["count"] for e in checkpoints[0]["types_top"]}
-        final = {e["type"]: e["count"] for e in checkpoints[-1]["types_top"]}
-        growth = sorted(((final[k] - first.get(k, 0), k) for k in final), reverse=True)
-        types = [{"type": k, "growth": g, "deep_bytes": g * 2_150} for g, k in growth[:3] if g > 0]
-        first_sites = {e["site"]: e["bytes"] for e in checkpoints[0]["sites_top"]}
-        sites = [
-            {"site": e["site"], "growth_bytes": e["bytes"] - first_sites.get(e["site"], 0)}
-            for e in checkpoints[-1]["sites_top"]
-            if e["bytes"] - first_sites.get(e["site"], 0) > 0
-        ]
-    exit_codes = {"leak": 1, "no-leak": 0, "inconclusive": 4, "error": 3}
-    return {
-        "format": 1,
-        "scenario": meta["scenario_name"],
-        "policy": meta["policy"],
-        "seed": meta["seed"],
-        "transport": meta["transport"],
-        "verdict": verdict,
-        "exit_code": exit_codes[verdict],
-        "exit_reason": exit_reason,
-        "headline": headline,
-        "runs_completed": last["runs_done"],
-        "duration_s": last["t_wall"],
-        "gateway_time_s": last["t_gateway"],
-        "truncated": truncated,
-        "warmup": {
-            "cut_index": load[cut]["i"],
-            "cut_runs": load[cut]["runs_done"],
-            "cut_t_gateway": load[cut]["t_gateway"],
-            "method": "fixed-fraction",
-        },
-        "signals": signals,
-        "attribution": {"maps": maps, "types": types, "sites": sites},
-        "projection": {
-            "horizon_s": projection_s,
-            "rss_bytes": projected,
-            "basis": "rss slope per hour",
-        },
-        "report": "report.html",
-    }
-
-
-def _write(name: str, meta: dict, samples: list[dict], summary: dict | None, cut: bool) -> None:
+def _write(name: str, meta: dict, samples: list[dict], cut: bool) -> None:
+    """Write the run directory, then its summary as `leakbench report` would compute it."""
     run_dir = HERE / name
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
@@ -388,8 +226,10 @@ def _write(name: str, meta: dict, samples: list[dict], summary: dict | None, cut
     if cut:
         lines = lines[: len(lines) - len(json.dumps(samples[-1])) // 2 - 1]
     (run_dir / "samples.jsonl").write_text(lines)
-    if summary is not None:
-        (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    summary = summarize_run(load_run(run_dir))
+    (run_dir / "summary.json").write_text(
+        json.dumps({"format": FORMAT, **summary}, indent=2) + "\n"
+    )
 
 
 def _ended(samples: list[dict], reason: str, detail: str | None = None) -> dict[str, Any]:
@@ -408,13 +248,7 @@ def main() -> None:
         meta = _meta(
             f"{policy}-abort-storm", policy, _scenario(policy, True), _ended(samples, "completed")
         )
-        _write(
-            f"{policy}-abort-storm",
-            meta,
-            samples,
-            _summary(meta, samples, "completed", False),
-            cut=False,
-        )
+        _write(f"{policy}-abort-storm", meta, samples, cut=False)
 
     crashed = _gateway_samples("legacy", tracemalloc=False, seed=13)[:121]
     detail = (
@@ -427,12 +261,11 @@ def main() -> None:
         _scenario("legacy", False),
         _ended(crashed, "target-crashed", detail),
     )
-    summary = _summary(meta, crashed[:-1], "target-crashed", True)
-    _write("legacy-crashed", meta, crashed, summary, cut=True)
+    _write("legacy-crashed", meta, crashed, cut=True)
 
     samples = _command_samples(seed=14)
     meta = _meta("command-target", None, _scenario(None, False), _ended(samples, "completed"))
-    _write("command-target", meta, samples, _summary(meta, samples, "completed", False), cut=False)
+    _write("command-target", meta, samples, cut=False)
 
 
 if __name__ == "__main__":
