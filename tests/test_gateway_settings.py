@@ -59,8 +59,9 @@ def test_from_dict_rejects_unknown_keys_naming_the_valid_ones() -> None:
         ({"stale_ttl": -1}, "stale_ttl must be positive"),
         ({"raw_cap": 0}, "raw_cap must be a whole number >= 1"),
         ({"dedupe_max": 2.5}, "dedupe_max must be a whole number >= 1"),
-        ({"error_grace": "15s"}, "error_grace must be a number of seconds"),
-        ({"expiry_min": 10.0, "expiry_max": 5.0}, "expiry_min must not exceed expiry_max"),
+        ({"error_grace": "15s"}, "error_grace must be a finite number of seconds"),
+        ({"stale_ttl": float("nan")}, "stale_ttl must be a finite number of seconds"),
+        ({"expiry_min": 10.0, "expiry_max": 5.0}, r"expiry_max \(5s\) must be at least expiry_min"),
     ],
 )
 def test_invalid_values_are_refused(values: dict, complaint: str) -> None:

@@ -10,9 +10,13 @@ offending key relative to the model, so the loader can point at that key's line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Annotated, Any, Literal, Self
 
+from leakbench.gateway_sim import settings as sim_settings
+from leakbench.gateway_sim.workload import FAULT_PATHS
+from leakbench.gateway_sim.workload import Workload as SimWorkload
 from leakbench.harness.errors import BadInput
 from leakbench.harness.units import parse_duration
 from leakbench.harness.units.fields import Duration, Rate, Size, SizeRate
@@ -25,6 +29,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -157,34 +162,33 @@ Target = Annotated[GatewayTarget | CommandTarget, Field(discriminator=DISCRIMINA
 # --- gateway constants (gateway-spec §7) ---------------------------------------------------
 
 
-class GatewaySettings(_Section):
-    """The gateway's timing and size constants; scenarios shorten TTLs to drain quickly."""
+def _gateway_field(setting: dataclasses.Field[Any]) -> tuple[Any, Any]:
+    """A pydantic field for one row of the simulator's settings table."""
+    doc = setting.metadata["doc"]
+    if setting.metadata["unit"] == sim_settings.COUNT:
+        return int, Field(setting.default, ge=1, description=doc)
+    bound = {"ge": 0} if setting.metadata["zero_ok"] else {"gt": 0}
+    return Duration, Field(setting.default, allow_inf_nan=False, description=doc, **bound)
 
-    delta_throttle: Duration = Field(0.15, ge=0)
-    agent_coalesce: Duration = Field(0.15, ge=0)
-    error_grace: Duration = Field(15.0, ge=0)
-    raw_cap: int = Field(500_000, ge=1, description="Characters kept per raw buffer (the tail).")
-    maintenance_interval: Duration = Field(60.0, gt=0)
-    stale_ttl: Duration = Field(3600.0, gt=0)
-    aborted_ttl: Duration = Field(3600.0, gt=0)
-    agent_run_seq_cap: int = Field(10_000, ge=1)
-    dedupe_ttl: Duration = Field(300.0, gt=0)
-    dedupe_max: int = Field(1000, ge=1)
-    tick_interval: Duration = Field(30.0, gt=0)
-    run_timeout: Duration = Field(48 * 3600.0, gt=0)
-    expiry_grace: Duration = Field(60.0, ge=0)
-    expiry_min: Duration = Field(120.0, gt=0)
-    expiry_max: Duration = Field(24 * 3600.0, gt=0)
+
+class _GatewaySettingsRules(_Section):
+    """Rules across settings, stated once by the simulator (`ordering_problem`)."""
 
     @model_validator(mode="after")
-    def _expiry_bounds_ordered(self) -> Self:
-        if self.expiry_min > self.expiry_max:
-            raise cross_field_error(
-                "expiry_max",
-                f"expiry_max ({self.expiry_max:g}s) must be at least expiry_min "
-                f"({self.expiry_min:g}s)",
-            )
+    def _ordered(self) -> Self:
+        problem = sim_settings.ordering_problem(self.model_dump())
+        if problem:
+            raise cross_field_error(*problem)
         return self
+
+
+GatewaySettings = create_model(
+    "GatewaySettings",
+    __base__=_GatewaySettingsRules,
+    __doc__="The gateway's timing and size constants (gateway-spec §7); scenarios shorten TTLs "
+    "to drain quickly. Generated from the simulator's settings table, the one definition.",
+    **{setting.name: _gateway_field(setting) for setting in sim_settings.setting_fields()},
+)
 
 
 # --- workload -----------------------------------------------------------------------------
@@ -217,17 +221,10 @@ class DurationRange(_Range):
     max: Duration = Field(ge=0)
 
 
-class Faults(_Section):
-    """Probability that a run takes each fault path (gateway-spec §5); the rest are normal."""
-
-    abort: Probability = 0.0
-    timeout: Probability = 0.0
-    suppressed_output: Probability = 0.0
-    missing_terminal: Probability = 0.0
-
+class _FaultRules(_Section):
     @property
     def total(self) -> float:
-        return self.abort + self.timeout + self.suppressed_output + self.missing_terminal
+        return sum(getattr(self, path) for path in FAULT_PATHS)
 
     @model_validator(mode="after")
     def _at_most_one_in_total(self) -> Self:
@@ -240,6 +237,16 @@ class Faults(_Section):
         return self
 
 
+Faults = create_model(
+    "Faults",
+    __base__=_FaultRules,
+    __doc__="Probability that a run takes each fault path (gateway-spec §5); the rest are "
+    "normal. The paths are the simulator's (`gateway_sim.workload.FAULT_PATHS`).",
+    **{path: (Probability, 0.0) for path in FAULT_PATHS},
+)
+_SIM_WORKLOAD = SimWorkload(runs=1)  # the simulator's defaults, the one definition of them
+
+
 class Workload(_Section):
     """The load: how many runs or how long, how fast, and what fraction hits each fault."""
 
@@ -247,11 +254,17 @@ class Workload(_Section):
     duration: Duration | None = Field(
         None, gt=0, description="How long: gateway time for the gateway, wall time for commands."
     )
-    concurrency: int = Field(64, ge=1, description="Runs in flight at most.")
-    rate: Rate = Field(50.0, gt=0, description="Run arrivals per second of gateway time.")
-    reply_chars: CountRange = CountRange(min=200, max=4000)
-    chunks: CountRange = CountRange(min=5, max=60)
-    chunk_interval: DurationRange = DurationRange(min=0.02, max=0.2)
+    concurrency: int = Field(_SIM_WORKLOAD.concurrency, ge=1, description="Runs in flight at most.")
+    rate: Rate = Field(
+        _SIM_WORKLOAD.rate, gt=0, description="Run arrivals per second of gateway time."
+    )
+    reply_chars: CountRange = CountRange(
+        min=_SIM_WORKLOAD.reply_chars[0], max=_SIM_WORKLOAD.reply_chars[1]
+    )
+    chunks: CountRange = CountRange(min=_SIM_WORKLOAD.chunks[0], max=_SIM_WORKLOAD.chunks[1])
+    chunk_interval: DurationRange = DurationRange(
+        min=_SIM_WORKLOAD.chunk_interval[0], max=_SIM_WORKLOAD.chunk_interval[1]
+    )
     faults: Faults = Faults()
     heartbeat: Probability = Field(0.0, description="Share of runs that are hidden heartbeats.")
     terminal_loss: Probability = Field(
