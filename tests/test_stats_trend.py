@@ -60,12 +60,16 @@ def test_a_steady_rise_within_the_tolerance_is_no_leak():
 
 
 def test_one_jump_is_inconclusive_not_a_leak():
-    jump = np.where(np.arange(N) >= N // 2, 50_000.0, 0.0)
+    # One jump inside the third block: the block medians rise (0, 0+noise, half, full), which
+    # the four-block test alone would take for steady growth; the step test must not.
+    jump = np.where(np.arange(N) >= 5 * N // 8, 50_000.0, 0.0)
     analysis = analyze_trend(
         X, jump + ar1_noise(N, 0.3, np.random.default_rng(3), 500.0), tolerance=0
     )
+    assert analysis.blocks_monotone
+    assert analysis.single_step
     assert analysis.outcome is Outcome.INCONCLUSIVE
-    assert "jump" in analysis.reason or "not steadily" in analysis.reason
+    assert analysis.reason.endswith("in one jump rather than steadily")
 
 
 def test_too_few_samples_is_inconclusive_with_the_count():
