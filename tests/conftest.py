@@ -51,4 +51,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line("\n".join(lines[:50]), red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
