@@ -2,6 +2,13 @@
 (`yaml_source`), error messages a person can act on (`messages`) and finding/loading (`loader`).
 """
 
+from leakbench.harness.scenario.gateway import (
+    CountRange,
+    DurationRange,
+    Faults,
+    GatewaySettings,
+    Workload,
+)
 from leakbench.harness.scenario.loader import (
     builtin_names,
     find_scenario_file,
@@ -11,17 +18,12 @@ from leakbench.harness.scenario.loader import (
 )
 from leakbench.harness.scenario.model import (
     CommandTarget,
-    CountRange,
-    DurationRange,
-    Faults,
-    GatewaySettings,
     GatewayTarget,
     PolicyFlags,
     Probe,
     ReadyCheck,
     Scenario,
     Verdict,
-    Workload,
 )
 
 __all__ = [

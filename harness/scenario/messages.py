@@ -10,7 +10,8 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from leakbench.harness.scenario.model import DISCRIMINATOR, Scenario
+from leakbench.harness.scenario.base import DISCRIMINATOR
+from leakbench.harness.scenario.model import Scenario
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 

@@ -1,35 +1,34 @@
 """The scenario model: what a scenario file may say, its defaults and its ranges.
 
-Every model forbids unknown keys (a typo must fail, not silently fall back to a default) and is
-frozen (a loaded scenario is a value; changes go through `Scenario.with_overrides`). All
-quantities are stored in seconds, bytes and per-second rates (harness.units).
-
-Cross-field errors are raised as `PydanticCustomError` with a `field` context naming the
-offending key relative to the model, so the loader can point at that key's line.
+Every section forbids unknown keys and is frozen (a loaded scenario is a value; changes go
+through `Scenario.with_overrides`); see `base`. All quantities are stored in seconds, bytes and
+per-second rates (harness.units). The gateway's sections come from the simulator (`gateway`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Annotated, Any, Literal, Self
 
-from leakbench.gateway_sim import settings as sim_settings
-from leakbench.gateway_sim.workload import FAULT_PATHS
-from leakbench.gateway_sim.workload import Workload as SimWorkload
 from leakbench.harness.errors import BadInput
+from leakbench.harness.scenario.base import (
+    BASE_DIR_CONTEXT,
+    DISCRIMINATOR,
+    MAX_WARMUP,
+    Section,
+    cross_field_error,
+)
+from leakbench.harness.scenario.gateway import GatewaySettings, Workload
 from leakbench.harness.units import parse_duration
-from leakbench.harness.units.fields import Duration, Rate, Size, SizeRate
+from leakbench.harness.units.fields import Duration, Size, SizeRate
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
-    create_model,
     field_validator,
     model_validator,
 )
@@ -37,27 +36,11 @@ from pydantic_core import PydanticCustomError
 
 Policy = Literal["legacy", "fixed", "legacy-2026.5.27"]
 Transport = Literal["embedded", "websocket"]
-Probability = Annotated[float, Field(ge=0, le=1)]
-
-DISCRIMINATOR = "kind"
-MAX_WARMUP = 0.9
-BASE_DIR_CONTEXT = "base_dir"
-CROSS_FIELD_ERROR = "cross_field"
-
-
-def cross_field_error(field: str, message: str) -> PydanticCustomError:
-    """An error about `field` (dotted, relative to the model raising it) found by a validator."""
-    return PydanticCustomError(CROSS_FIELD_ERROR, message, {"field": field})
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # --- target -------------------------------------------------------------------------------
 
 
-class PolicyFlags(_Section):
+class PolicyFlags(Section):
     """Single parts of the fix switched on or off against the chosen policy, to bisect which
     part matters. `None` keeps what the policy sets."""
 
@@ -68,7 +51,7 @@ class PolicyFlags(_Section):
     synthetic_end_clears_raw: bool | None = None
 
 
-class GatewayTarget(_Section):
+class GatewayTarget(Section):
     """The built-in gateway simulator."""
 
     kind: Literal["gateway"] = "gateway"
@@ -100,7 +83,7 @@ def _check_driver(value: str) -> str:
     return value
 
 
-class ReadyCheck(_Section):
+class ReadyCheck(Section):
     """When a command target is ready for load: exactly one of `tcp`, `log`, `delay`."""
 
     tcp: Annotated[str, AfterValidator(_check_host_port)] | None = Field(
@@ -122,7 +105,7 @@ class ReadyCheck(_Section):
         return self
 
 
-class CommandTarget(_Section):
+class CommandTarget(Section):
     """Any process, started from an argv; RSS from outside, load from an optional driver.
 
     Numbers in `command` and `env` are taken as strings (`[sleep, 10]`, `PORT: 8080`).
@@ -132,7 +115,7 @@ class CommandTarget(_Section):
 
     kind: Literal["command"]
     command: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
-    env: dict[str, str] = {}
+    env: dict[str, str] = Field(default_factory=dict)
     cwd: str | None = Field(
         None, description="Working directory; a relative path is relative to the scenario file."
     )
@@ -140,7 +123,7 @@ class CommandTarget(_Section):
     driver: Annotated[str, AfterValidator(_check_driver)] | None = Field(
         None, description="Python load generator 'module:function', run by the harness."
     )
-    driver_args: dict[str, Any] = {}
+    driver_args: dict[str, Any] = Field(default_factory=dict)
     runtime: Literal["auto", "python", "node", "none"] = Field(
         "auto",
         description="What the program is, for measuring inside it: 'auto' detects python or "
@@ -159,132 +142,10 @@ class CommandTarget(_Section):
 Target = Annotated[GatewayTarget | CommandTarget, Field(discriminator=DISCRIMINATOR)]
 
 
-# --- gateway constants (gateway-spec §7) ---------------------------------------------------
-
-
-def _gateway_field(setting: dataclasses.Field[Any]) -> tuple[Any, Any]:
-    """A pydantic field for one row of the simulator's settings table."""
-    doc = setting.metadata["doc"]
-    if setting.metadata["unit"] == sim_settings.COUNT:
-        return int, Field(setting.default, ge=1, description=doc)
-    bound = {"ge": 0} if setting.metadata["zero_ok"] else {"gt": 0}
-    return Duration, Field(setting.default, allow_inf_nan=False, description=doc, **bound)
-
-
-class _GatewaySettingsRules(_Section):
-    """Rules across settings, stated once by the simulator (`ordering_problem`)."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        problem = sim_settings.ordering_problem(self.model_dump())
-        if problem:
-            raise cross_field_error(*problem)
-        return self
-
-
-GatewaySettings = create_model(
-    "GatewaySettings",
-    __base__=_GatewaySettingsRules,
-    __doc__="The gateway's timing and size constants (gateway-spec §7); scenarios shorten TTLs "
-    "to drain quickly. Generated from the simulator's settings table, the one definition.",
-    **{setting.name: _gateway_field(setting) for setting in sim_settings.setting_fields()},
-)
-
-
-# --- workload -----------------------------------------------------------------------------
-
-
-class _Range(_Section):
-    min: float
-    max: float
-
-    @model_validator(mode="after")
-    def _min_not_above_max(self) -> Self:
-        if self.min > self.max:
-            raise cross_field_error(
-                "max", f"max ({self.max:g}) must be at least min ({self.min:g})"
-            )
-        return self
-
-
-class CountRange(_Range):
-    """Inclusive range of a per-run count, drawn uniformly per run."""
-
-    min: int = Field(ge=1)
-    max: int = Field(ge=1)
-
-
-class DurationRange(_Range):
-    """Inclusive range of a duration, drawn uniformly."""
-
-    min: Duration = Field(ge=0)
-    max: Duration = Field(ge=0)
-
-
-class _FaultRules(_Section):
-    @property
-    def total(self) -> float:
-        return sum(getattr(self, path) for path in FAULT_PATHS)
-
-    @model_validator(mode="after")
-    def _at_most_one_in_total(self) -> Self:
-        if self.total > 1 + 1e-9:
-            raise PydanticCustomError(
-                "faults_sum",
-                "fault probabilities add up to {total}; at most 1 (the rest are normal runs)",
-                {"total": round(self.total, 6)},
-            )
-        return self
-
-
-Faults = create_model(
-    "Faults",
-    __base__=_FaultRules,
-    __doc__="Probability that a run takes each fault path (gateway-spec §5); the rest are "
-    "normal. The paths are the simulator's (`gateway_sim.workload.FAULT_PATHS`).",
-    **{path: (Probability, 0.0) for path in FAULT_PATHS},
-)
-_SIM_WORKLOAD = SimWorkload(runs=1)  # the simulator's defaults, the one definition of them
-
-
-class Workload(_Section):
-    """The load: how many runs or how long, how fast, and what fraction hits each fault."""
-
-    runs: int | None = Field(None, ge=1, description="Runs to complete (gateway targets).")
-    duration: Duration | None = Field(
-        None, gt=0, description="How long: gateway time for the gateway, wall time for commands."
-    )
-    concurrency: int = Field(_SIM_WORKLOAD.concurrency, ge=1, description="Runs in flight at most.")
-    rate: Rate = Field(
-        _SIM_WORKLOAD.rate, gt=0, description="Run arrivals per second of gateway time."
-    )
-    reply_chars: CountRange = CountRange(
-        min=_SIM_WORKLOAD.reply_chars[0], max=_SIM_WORKLOAD.reply_chars[1]
-    )
-    chunks: CountRange = CountRange(min=_SIM_WORKLOAD.chunks[0], max=_SIM_WORKLOAD.chunks[1])
-    chunk_interval: DurationRange = DurationRange(
-        min=_SIM_WORKLOAD.chunk_interval[0], max=_SIM_WORKLOAD.chunk_interval[1]
-    )
-    faults: Faults = Faults()
-    heartbeat: Probability = Field(0.0, description="Share of runs that are hidden heartbeats.")
-    terminal_loss: Probability = Field(
-        0.0, description="Chance a run's terminal event (real or synthetic) never arrives."
-    )
-    thinking: Probability = Field(
-        0.0, description="Share of runs that stream thinking events before their reply."
-    )
-
-    @model_validator(mode="after")
-    def _runs_or_duration(self) -> Self:
-        if self.runs is not None and self.duration is not None:
-            raise cross_field_error("duration", "set either runs or duration, not both")
-        return self
-
-
 # --- probe and verdict --------------------------------------------------------------------
 
 
-class Probe(_Section):
+class Probe(Section):
     """What is measured, and how often."""
 
     interval: Duration = Field(0.25, gt=0, description="Wall time between samples.")
@@ -320,7 +181,7 @@ Warmup = Annotated[
 ]
 
 
-class Verdict(_Section):
+class Verdict(Section):
     """How leak / no leak is decided: warm-up cut, tolerances, significance level."""
 
     warmup: Warmup = "auto"
@@ -341,7 +202,7 @@ def _check_name(value: str) -> str:
     return value
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """One soak test: a target, the load on it, what to measure and how to judge it."""
 
     name: Annotated[str, AfterValidator(_check_name)]
