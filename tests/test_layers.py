@@ -12,7 +12,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = {
-    "leakbench": "leakbench",
+    "package": "leakbench",
     "probe": "leakbench.probe",
     "gateway_sim": "leakbench.gateway_sim",
     "harness": "leakbench.harness",
