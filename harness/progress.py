@@ -1,4 +1,6 @@
-"""The live view of a run: a progress bar with runs, gateway time, RSS and the current slope."""
+"""The live view of a run: a progress bar with runs, gateway time, RSS, the current slope and
+the time left (rich's estimate from the pace of the last 30 s, so a 4-day soak shows its ETA).
+Every piece of state here is bounded (a window of recent samples), however long the soak."""
 
 from __future__ import annotations
 
@@ -7,7 +9,14 @@ from types import TracebackType
 
 from leakbench.harness.units import format_bytes, format_duration
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 SLOPE_WINDOW = 40
 
@@ -27,6 +36,8 @@ class RunProgress:
             TextColumn("RSS {task.fields[rss]}"),
             TextColumn("{task.fields[slope]}"),
             TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
             console=console,
             transient=False,
             disable=not enabled,

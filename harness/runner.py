@@ -24,6 +24,7 @@ from leakbench.harness.rundir import SAMPLES, RunStore, read_columns
 from leakbench.harness.scenario import Scenario
 from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.factory import build_target, progress_fraction
+from leakbench.harness.targets.interval import with_sample_interval
 from leakbench.harness.verdict import Tolerances, summarize, tolerances_for
 from rich.console import Console
 
@@ -156,6 +157,9 @@ def run_scenario(
     scenario: Scenario, run_dir: Path, *, console: Console, show_progress: bool
 ) -> RunOutcome:
     """Run `scenario` into `run_dir`; never raises for target failures or Ctrl-C."""
+    scenario, warning = with_sample_interval(scenario)
+    if warning:
+        console.print(f"warning: {warning}", highlight=False)
     return run_target(
         build_target(scenario, run_dir),
         plan_for(scenario),

@@ -96,6 +96,13 @@ def run(
         bool, typer.Option("--no-report", help="Skip the HTML and PNG report.")
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
+    interval: Annotated[
+        str | None,
+        typer.Option(
+            help="Time between samples of a command target (overrides probe.interval; by default "
+            "250ms, longer for soaks over 200,000 samples)."
+        ),
+    ] = None,
 ) -> None:
     """Run SCENARIO and decide leak / no leak.
 
@@ -110,7 +117,7 @@ def run(
         leakbench run mixed-faults --policy both --out runs/mixed
     """
     base = load_scenario(scenario_ref)
-    overrides: dict[str, Any] = {"seed": seed, "duration": duration}
+    overrides: dict[str, Any] = {"seed": seed, "duration": duration, "interval": interval}
     if transport is not None:
         overrides["transport"] = transport.value
     both = policy == PolicyChoice.both

@@ -238,10 +238,12 @@ class Scenario(Section):
         seed: int | None = None,
         transport: str | None = None,
         duration: float | str | None = None,
+        interval: float | str | None = None,
     ) -> Scenario:
         """A new, validated scenario with command-line values in place of the file's.
 
-        A `duration` replaces `runs`. Raises BadInput naming the flag on a bad value.
+        A `duration` replaces `runs`; an `interval` sets `probe.interval`. Raises BadInput naming
+        the flag on a bad value.
         """
         scenario = self
         if policy is not None:
@@ -257,6 +259,8 @@ class Scenario(Section):
                 raise BadInput(f"--duration: {exc}") from None
             workload = {"duration": seconds, "runs": None}
             scenario = scenario._replaced("duration", duration, workload=workload)
+        if interval is not None:
+            scenario = scenario._replaced("interval", interval, probe={"interval": interval})
         return scenario
 
     def _replaced(self, flag: str, value: object, **changes: Any) -> Scenario:
