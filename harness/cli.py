@@ -9,7 +9,17 @@ from __future__ import annotations
 import sys
 
 import typer
-from leakbench.harness.commands import attach, ci, compare, merge, report, run, scenarios, schema
+from leakbench.harness.commands import (
+    attach,
+    ci,
+    compare,
+    merge,
+    report,
+    run,
+    scenarios,
+    schema,
+    watch,
+)
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
 
@@ -26,6 +36,7 @@ app.command("report")(report.report)
 app.command("attach")(attach.attach)
 app.command("ci")(ci.ci)
 app.command("merge")(merge.merge)
+app.command("watch")(watch.watch)
 app.add_typer(scenarios.app, name="scenarios", help="List, show, validate built-in scenarios.")
 app.add_typer(schema.app, name="schema", help="Print the JSON Schema of summary.json or scenarios.")
 

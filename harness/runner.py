@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from leakbench.harness.environment import describe_environment
 from leakbench.harness.errors import TargetFailed
@@ -27,6 +27,39 @@ from leakbench.harness.targets.factory import build_target, progress_fraction
 from leakbench.harness.targets.interval import with_sample_interval
 from leakbench.harness.verdict import Tolerances, summarize, tolerances_for
 from rich.console import Console
+
+DEFAULT_LIVE_EVERY_S = 300.0
+"""How often the live view of a soak (report.html) is rebuilt while it runs, by default."""
+
+
+class LiveView(Protocol):
+    """Rebuilds the view of a soak while it runs; supplied by the command (the core draws nothing).
+
+    `refresh` is called from the sampling loop and must return at once; `close` finishes or
+    stops a rebuild in flight, so it never overwrites the final report.
+    """
+
+    def refresh(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class LiveSchedule:
+    """When to call the live view: every `every` seconds of wall time, never before the first."""
+
+    view: LiveView
+    every: float = DEFAULT_LIVE_EVERY_S
+    _next: float = 0.0
+
+    def start(self) -> None:
+        self._next = time.monotonic() + self.every
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now >= self._next:
+            self.view.refresh()
+            self._next = now + self.every
 
 
 @dataclass
@@ -125,10 +158,16 @@ class _Sampler:
 
 
 def _drive(
-    target: Target, plan: RunPlan, store: RunStore, progress: RunProgress
+    target: Target,
+    plan: RunPlan,
+    store: RunStore,
+    progress: RunProgress,
+    live: LiveSchedule | None,
 ) -> DrainResult | None:
     """Start the target, run the workload loop, then the drain; raises on Ctrl-C or failure."""
     target.start()
+    if live is not None:
+        live.start()
     sampler = _Sampler(store, target, plan.uss)
     pending = checkpoint_fractions(plan.census_checkpoints)
     baseline_taken = False
@@ -144,6 +183,8 @@ def _drive(
             baseline_taken = True
         sampler.take(step, "load", checkpoint)
         progress.update(fraction, step.runs_done, step.t_gateway, sampler.last["rss"])
+        if live is not None:
+            live.tick()
     if not plan.drain:
         return None
     progress.phase("draining")
@@ -154,7 +195,12 @@ def _drive(
 
 
 def run_scenario(
-    scenario: Scenario, run_dir: Path, *, console: Console, show_progress: bool
+    scenario: Scenario,
+    run_dir: Path,
+    *,
+    console: Console,
+    show_progress: bool,
+    live: LiveSchedule | None = None,
 ) -> RunOutcome:
     """Run `scenario` into `run_dir`; never raises for target failures or Ctrl-C."""
     scenario, warning = with_sample_interval(scenario)
@@ -166,11 +212,18 @@ def run_scenario(
         run_dir,
         console=console,
         show_progress=show_progress,
+        live=live,
     )
 
 
 def run_target(
-    target: Target, plan: RunPlan, run_dir: Path, *, console: Console, show_progress: bool
+    target: Target,
+    plan: RunPlan,
+    run_dir: Path,
+    *,
+    console: Console,
+    show_progress: bool,
+    live: LiveSchedule | None = None,
 ) -> RunOutcome:
     """Drive and sample `target` into `run_dir`, then decide; always writes the summary."""
     store = RunStore(run_dir)
@@ -188,7 +241,7 @@ def run_target(
     started = time.monotonic()
     try:
         with RunProgress(console, plan.title, enabled=show_progress) as progress:
-            drain = _drive(target, plan, store, progress)
+            drain = _drive(target, plan, store, progress, live)
     except KeyboardInterrupt:
         exit_reason, exit_detail = "interrupted", "stopped by the user (Ctrl-C)"
     except TargetFailed as exc:
@@ -197,6 +250,8 @@ def run_target(
     finally:
         target.stop()
         store.close()
+        if live is not None:
+            live.view.close()
     meta.update(
         ended_at=_now(), status="finished", exit_reason=exit_reason, exit_detail=exit_detail
     )

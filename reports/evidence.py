@@ -8,6 +8,7 @@ unavailable, or recomputes it from the run directory alone (`harness.verdict.sum
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ class Evidence:
     summary: dict[str, Any] | None
     summary_note: str | None = None
     notes: list[str] = field(default_factory=list)
+    live_at: datetime | None = None
+    """Set while the soak still runs (`leakbench report --live`): when this view was taken."""
 
     @property
     def verdict(self) -> str | None:
@@ -80,6 +83,8 @@ class Evidence:
         """Why the run did not run to its end, in words, or None when it completed."""
         reasons: list[str] = []
         meta = self.run.meta
+        if self.live_at is not None:
+            return None  # still running: nothing was cut, the last line may be mid-write
         exit_reason = meta.get("exit_reason") or (self.summary or {}).get("exit_reason")
         if not self.run.finished and not meta.get("exit_reason"):
             reasons.append(UNFINISHED)
@@ -92,9 +97,11 @@ class Evidence:
         return "; ".join(reasons) or None
 
 
-def _recompute_summary(run: RunData) -> tuple[dict[str, Any] | None, str]:
+def _recompute_summary(run: RunData, live: bool) -> tuple[dict[str, Any] | None, str]:
     """Try the verdict engine on the samples; say honestly what happened either way."""
-    if (run.run_dir / SUMMARY).is_file():
+    if live:
+        missing = "the soak is still running"
+    elif (run.run_dir / SUMMARY).is_file():
         missing = f"{SUMMARY} is not valid JSON"
     else:
         missing = f"the run ended before writing {SUMMARY}"
@@ -103,21 +110,28 @@ def _recompute_summary(run: RunData) -> tuple[dict[str, Any] | None, str]:
     )
 
     exit_reason, exit_detail = run.meta.get("exit_reason"), run.meta.get("exit_detail")
-    if not run.finished and not exit_reason:
+    if not run.finished and not exit_reason and not live:
         exit_reason, exit_detail = "error", UNFINISHED
     try:
         summary = summarize_run(run, exit_reason=exit_reason, exit_detail=exit_detail)
     except Exception as exc:  # any failure here must not stop the report of a crashed run
         return None, f"{missing}, and recomputing it from the samples failed: {exc}"
+    if live:
+        return summary, f"{missing}; this is the verdict so far, from the samples recorded"
     return summary, f"{missing}; this verdict was recomputed from samples.jsonl at report time"
 
 
-def load_evidence(run_dir: Path) -> Evidence:
-    """Load a run directory for reporting; raises BadInput when it is not one."""
+def load_evidence(run_dir: Path, *, live: bool = False) -> Evidence:
+    """Load a run directory for reporting; raises BadInput when it is not one.
+
+    `live`: the soak still runs, so there is no summary yet; the verdict is the one so far.
+    """
     run = load_run(run_dir)
     summary, summary_note = run.summary, None
+    if live:
+        summary = None
     if summary is None:
-        summary, summary_note = _recompute_summary(run)
+        summary, summary_note = _recompute_summary(run, live)
     notes: list[str] = []
     if not len(run.columns):
         notes.append("samples.jsonl holds no samples: there is nothing to plot")
@@ -126,4 +140,4 @@ def load_evidence(run_dir: Path) -> Evidence:
         more = "\u2026" if len(run.skipped_lines) > 5 else ""
         count = len(run.skipped_lines)
         notes.append(f"{count} unreadable line(s) of samples.jsonl were skipped: {lines}{more}")
-    return Evidence(run, summary, summary_note, notes)
+    return Evidence(run, summary, summary_note, notes, datetime.now(UTC) if live else None)

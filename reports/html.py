@@ -18,6 +18,10 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from leakbench.reports import tables
 from leakbench.reports.evidence import Evidence
+from leakbench.reports.live import soak_position
+from leakbench.reports.units import format_duration
+
+LIVE_RELOAD_S = 60
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -78,6 +82,24 @@ def _subtitle(evidence: Evidence) -> str:
     return " \u00b7 ".join(parts)
 
 
+def _live(evidence: Evidence) -> dict[str, Any] | None:
+    """The banner of a report rebuilt while the soak runs: when, how far, how long is left."""
+    if evidence.live_at is None:
+        return None
+    last = evidence.run.samples[-1] if evidence.run.samples else {}
+    position = soak_position(evidence.run.meta, last)
+    words = f"{format_duration(position.elapsed_s)} of wall time so far"
+    if position.fraction is not None:
+        words += f", {position.fraction:.0%} of the workload"
+    if position.left_s is not None:
+        words += f", about {format_duration(position.left_s)} left"
+    return {
+        "updated": evidence.live_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "position": words[:1].upper() + words[1:] + ".",
+        "reload_s": LIVE_RELOAD_S,
+    }
+
+
 def render_report_html(evidence: Evidence, images: list[Image]) -> str:
     """The run's report page: verdict first, then the evidence, the scenario, the environment."""
     summary, meta = evidence.summary, evidence.run.meta
@@ -93,6 +115,7 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
             verdict_words=evidence.verdict_words,
             verdict_colour=evidence.verdict_colour,
             cut_short=evidence.cut_short,
+            live=_live(evidence),
             has_summary=summary is not None,
             summary_note=evidence.summary_note,
             notes=evidence.notes,

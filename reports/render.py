@@ -1,11 +1,14 @@
 """Render a run's report (rss.png, state.png, objects.png, report.html) into its run directory.
 
 Used at the end of `leakbench run` and by `leakbench report RUN_DIR`; both read only the run
-directory, so a report can be rebuilt at any time, also for a run that crashed.
+directory, so a report can be rebuilt at any time, also for a run that crashed. During a soak
+the report is rebuilt as it runs (`leakbench report --live`); every file is written beside its
+place and renamed over it, so a browser or a copy never sees half a page or half a PNG.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +45,11 @@ PLOTS: tuple[Plot, ...] = (
 )
 
 
+def _partial(path: Path) -> Path:
+    """Where `path` is written before it is renamed into place (same directory, same disk)."""
+    return path.with_name(f".{path.name}.partial")
+
+
 def render_evidence_report(evidence: Evidence) -> Path:
     """Write the plots that have data and report.html; return the report's path."""
     run_dir = evidence.run.run_dir
@@ -49,15 +57,19 @@ def render_evidence_report(evidence: Evidence) -> Path:
     for name, draw, alt, caption in PLOTS:
         figure = draw(evidence)
         if figure is not None:
-            images.append(inline_png(save_png(figure, run_dir / name), alt, caption))
+            partial = save_png(figure, _partial(run_dir / name))
+            images.append(inline_png(partial, alt, caption))
+            os.replace(partial, run_dir / name)
     report = run_dir / REPORT
-    report.write_text(render_report_html(evidence, images), encoding="utf-8")
+    _partial(report).write_text(render_report_html(evidence, images), encoding="utf-8")
+    os.replace(_partial(report), report)
     return report
 
 
-def render_run_report(run_dir: Path) -> Path:
+def render_run_report(run_dir: Path, *, live: bool = False) -> Path:
     """Re-render a run directory's report from meta.json, samples.jsonl and summary.json.
 
-    Raises BadInput when `run_dir` is not a run directory.
+    `live`: the soak is still running; the report shows the verdict so far. Raises BadInput
+    when `run_dir` is not a run directory.
     """
-    return render_evidence_report(load_evidence(Path(run_dir)))
+    return render_evidence_report(load_evidence(Path(run_dir), live=live))

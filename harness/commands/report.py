@@ -19,6 +19,14 @@ def report(
             show_default=False,
         ),
     ],
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="The soak is still running: show the verdict so far ('leakbench run' rebuilds "
+            "report.html this way during a soak).",
+        ),
+    ] = False,
 ) -> None:
     """Re-render a run's report (rss.png, state.png, objects.png, report.html) from its samples.
 
@@ -34,7 +42,7 @@ def report(
     from leakbench.reports.terminal import print_run_summary
 
     try:
-        evidence = load_evidence(run_dir)
+        evidence = load_evidence(run_dir, live=live)
         try:
             path = render_evidence_report(evidence)
         except OSError as exc:

@@ -10,14 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.scenario import Scenario, load_scenario
+from leakbench.harness.units import parse_duration
 from rich.console import Console
 
 if TYPE_CHECKING:
     from leakbench.harness.runner import RunOutcome
 
 DEFAULT_OUT = Path("leakbench-runs")
+DEFAULT_REFRESH_S = 300.0
 
 
 class PolicyChoice(StrEnum):
@@ -31,22 +34,45 @@ class TransportChoice(StrEnum):
     websocket = "websocket"
 
 
+def parse_option_duration(text: str, option: str, *, allow_zero: bool = False) -> float:
+    """A duration option in seconds; BadInput naming the option when it is not one."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise BadInput(f"{option}: {exc}") from None
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise BadInput(f"{option}: expected a positive duration; got {text!r}")
+    return seconds
+
+
 def default_run_dir(label: str) -> Path:
     """leakbench-runs/<label>-<UTC time>: a new directory per run, sortable by time."""
     return DEFAULT_OUT / f"{label}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
 
 
 def run_and_report(
-    scenario: Scenario, run_dir: Path, *, quiet: bool, as_json: bool, report: bool
+    scenario: Scenario,
+    run_dir: Path,
+    *,
+    quiet: bool,
+    as_json: bool,
+    report: bool,
+    refresh_s: float = DEFAULT_REFRESH_S,
 ) -> RunOutcome:
-    """One run, its report, and the terminal summary (unless --json)."""
+    """One run, its report (rebuilt every `refresh_s` while it runs), and the terminal summary."""
     # Imported here: the statistics and plotting stacks take a second or two to load, and
     # every other command (help, scenarios, merge) should start without them.
-    from leakbench.harness.runner import run_scenario
+    from leakbench.harness.commands.live_report import ReportRefresher
+    from leakbench.harness.runner import LiveSchedule, run_scenario
     from leakbench.reports.terminal import print_run_summary
 
+    live = LiveSchedule(ReportRefresher(run_dir), refresh_s) if report and refresh_s > 0 else None
     outcome = run_scenario(
-        scenario, run_dir, console=Console(stderr=True), show_progress=not (quiet or as_json)
+        scenario,
+        run_dir,
+        console=Console(stderr=True),
+        show_progress=not (quiet or as_json),
+        live=live,
     )
     report_path = None
     if report:
@@ -103,6 +129,12 @@ def run(
             "250ms, longer for soaks over 200,000 samples)."
         ),
     ] = None,
+    refresh: Annotated[
+        str,
+        typer.Option(
+            help="Rebuild report.html this often while the soak runs (verdict so far); 0: never."
+        ),
+    ] = "5m",
 ) -> None:
     """Run SCENARIO and decide leak / no leak.
 
@@ -117,6 +149,7 @@ def run(
         leakbench run mixed-faults --policy both --out runs/mixed
     """
     base = load_scenario(scenario_ref)
+    refresh_s = parse_option_duration(refresh, "--refresh", allow_zero=True)
     overrides: dict[str, Any] = {"seed": seed, "duration": duration, "interval": interval}
     if transport is not None:
         overrides["transport"] = transport.value
@@ -132,7 +165,12 @@ def run(
             label = "-".join(filter(None, [scenario.name, getattr(scenario.target, "policy", "")]))
             run_dir = out or default_run_dir(label)
         outcome = run_and_report(
-            scenario, run_dir, quiet=quiet, as_json=as_json, report=not no_report
+            scenario,
+            run_dir,
+            quiet=quiet,
+            as_json=as_json,
+            report=not no_report,
+            refresh_s=refresh_s,
         )
         outcomes.append(outcome)
         if outcome.exit_code in (ExitCode.INTERRUPTED, ExitCode.TARGET_FAILED):
