@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 from leakbench.harness.environment import describe_environment
+from leakbench.harness.rundir import RunStore
 from leakbench.harness.runner import plan_for
 from leakbench.harness.scenario import parse_scenario
-from leakbench.harness.store import RunStore
 from leakbench.harness.units import parse_duration, parse_size_rate
 from scipy.signal import lfilter
 
@@ -108,7 +108,7 @@ def write_run(
     meta.update(ended_at=ended, status="finished", exit_reason="completed")
     store.write_meta(meta)
     if summary:
-        from leakbench.harness.store import load_run
+        from leakbench.harness.rundir import load_run
         from leakbench.harness.verdict import summarize_run
 
         result = summarize_run(load_run(out), exit_reason="completed", exit_detail=None)

@@ -16,10 +16,11 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from leakbench.harness.units import format_duration
 from leakbench.reports import tables
 from leakbench.reports.evidence import Evidence
 from leakbench.reports.live import soak_position
-from leakbench.reports.units import format_duration
+from leakbench.reports.series import last_sample
 
 LIVE_RELOAD_S = 60
 
@@ -86,7 +87,7 @@ def _live(evidence: Evidence) -> dict[str, Any] | None:
     """The banner of a report rebuilt while the soak runs: when, how far, how long is left."""
     if evidence.live_at is None:
         return None
-    last = evidence.run.samples[-1] if evidence.run.samples else {}
+    last = last_sample(evidence.run.columns)
     position = soak_position(evidence.run.meta, last)
     words = f"{format_duration(position.elapsed_s)} of wall time so far"
     if position.fraction is not None:
@@ -119,7 +120,7 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
             has_summary=summary is not None,
             summary_note=evidence.summary_note,
             notes=evidence.notes,
-            facts=tables.run_facts(summary, meta, evidence.run.samples),
+            facts=tables.run_facts(summary, meta, evidence.run.columns),
             images=images,
             signals=tables.signal_rows(summary),
             warmup=tables.warmup_text(summary),

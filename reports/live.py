@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from leakbench.harness.units import format_bytes, format_duration, format_number
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.tables import signal_rows
-from leakbench.reports.units import format_bytes, format_duration, format_number
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text

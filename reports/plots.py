@@ -28,6 +28,7 @@ from leakbench.reports.series import (
     drain_span,
     field,
     map_entries,
+    measured,
     series,
     state_map_names,
 )
@@ -61,9 +62,12 @@ def save_png(figure: Figure, path: Path) -> Path:
     return path
 
 
-def _line(axes: Axes, x: np.ndarray, y: np.ndarray, **style: Any) -> None:
+def _line(
+    axes: Axes, x: np.ndarray, y: np.ndarray, scale: tuple[float, float] = (1.0, 1.0), **style: Any
+) -> None:
+    """Draw y over x divided by `scale`, thinned first (a long run's columns are not copied)."""
     x, y = minmax_downsample(x, y)
-    axes.plot(x, y, linewidth=1.1, **style)
+    axes.plot(x / scale[0], y / scale[1], linewidth=1.1, **style)
 
 
 def _warmup(evidence: Evidence, key: str) -> float | None:
@@ -77,7 +81,7 @@ def _shade_warmup(axes: Axes, start: float, cut: float | None) -> None:
 
 
 def _shade_drain(axes: Axes, evidence: Evidence, seconds_per_unit: float) -> None:
-    span = drain_span(evidence.run.samples)
+    span = drain_span(evidence.run.columns)
     if span is not None:
         start, end = (t / seconds_per_unit for t in span)
         axes.axvspan(start, end, color=DRAIN_COLOUR, alpha=0.8, label="drain", lw=0)
@@ -141,14 +145,15 @@ def _rss_detail(summary: dict[str, Any] | None) -> str:
 
 def plot_rss(evidence: Evidence) -> Figure | None:
     """RSS over gateway time and over runs completed, warm-up shaded, trend and verdict drawn."""
-    samples = evidence.run.samples
-    t, rss_t = series(samples, field("rss"), "t_gateway")
-    runs, rss_r = series(samples, field("rss"), "runs_done", load_only=True)
+    columns = evidence.run.columns
+    t, rss_t = series(columns, field("rss"), "t_gateway")
+    runs, rss_r = series(columns, field("rss"), "runs_done", load_only=True)
     if not len(rss_t):
         return None
     signal = ((evidence.summary or {}).get("signals") or {}).get("rss") or {}
     unit, bytes_per_unit = byte_unit(float(np.max(rss_t)))
     t_unit, seconds_per_unit = time_unit(float(np.max(t)))
+    rss_scale = (seconds_per_unit, bytes_per_unit)
     figure, (by_time, by_runs) = _figure(1, 2, 4.4)
     _title(figure, evidence, "RSS", _rss_detail(evidence.summary))
 
@@ -157,8 +162,8 @@ def plot_rss(evidence: Evidence) -> Figure | None:
         by_time, t[0] / seconds_per_unit, None if cut_t is None else cut_t / seconds_per_unit
     )
     _shade_drain(by_time, evidence, seconds_per_unit)
-    _line(by_time, t / seconds_per_unit, rss_t / bytes_per_unit, color=AFTER_COLOUR, label="RSS")
-    load_t, load_rss = series(samples, field("rss"), "t_gateway", load_only=True)
+    _line(by_time, t, rss_t, rss_scale, color=AFTER_COLOUR, label="RSS")
+    load_t, load_rss = series(columns, field("rss"), "t_gateway", load_only=True)
     per_hour, per_hour_ci = signal.get("slope_per_hour"), signal.get("slope_per_hour_ci")
     _draw_trend(
         by_time,
@@ -175,7 +180,7 @@ def plot_rss(evidence: Evidence) -> Figure | None:
 
     if len(rss_r):
         _shade_warmup(by_runs, runs[0], _warmup(evidence, "cut_runs"))
-        _line(by_runs, runs, rss_r / bytes_per_unit, color=AFTER_COLOUR, label="RSS")
+        _line(by_runs, runs, rss_r, (1.0, bytes_per_unit), color=AFTER_COLOUR, label="RSS")
         _draw_trend(
             by_runs,
             runs,
@@ -200,8 +205,8 @@ def _wide_range(peaks: list[float]) -> bool:
 
 def plot_state(evidence: Evidence) -> Figure | None:
     """Entries held per gateway map over gateway time (maps ever non-zero), drain shaded."""
-    samples = evidence.run.samples
-    maps, caches = state_map_names(samples), cache_names(samples)
+    columns = evidence.run.columns
+    maps, caches = state_map_names(columns), cache_names(columns)
     if not maps and not caches:
         return None
     retained = (((evidence.summary or {}).get("signals") or {}).get("state") or {}).get(
@@ -217,16 +222,16 @@ def plot_state(evidence: Evidence) -> Figure | None:
         for name in maps
     ]
     lines += [(name, cache_entries(name), ":", f"{name} (bounded cache)") for name in caches]
-    t_max = max(s.get("t_gateway", 0) for s in samples)
+    t_max = float(np.nanmax(columns.column("t_gateway"), initial=0.0))
     t_unit, seconds_per_unit = time_unit(t_max)
     figure, (axes,) = _figure(1, 1, 4.4)
     _title(figure, evidence, "Gateway state")
     _shade_drain(axes, evidence, seconds_per_unit)
     peaks = []
     for _name, getter, style, label in lines:
-        t, entries = series(samples, getter, "t_gateway")
+        t, entries = series(columns, getter, "t_gateway")
         peaks.append(float(entries.max()) if len(entries) else 0.0)
-        _line(axes, t / seconds_per_unit, entries, ls=style, label=label)
+        _line(axes, t, entries, (seconds_per_unit, 1.0), ls=style, label=label)
     if _wide_range(peaks):
         axes.set_yscale("symlog", linthresh=1)
     axes.yaxis.set_major_formatter(COUNT_TICKS)
@@ -241,9 +246,9 @@ def plot_state(evidence: Evidence) -> Figure | None:
 
 
 def _plot_counts(axes: Axes, evidence: Evidence) -> None:
-    samples = evidence.run.samples
-    runs, objects = series(samples, field("gc_objects"), "runs_done", load_only=True)
-    block_runs, blocks = series(samples, field("heap_blocks"), "runs_done", load_only=True)
+    columns = evidence.run.columns
+    runs, objects = series(columns, field("gc_objects"), "runs_done", load_only=True)
+    block_runs, blocks = series(columns, field("heap_blocks"), "runs_done", load_only=True)
     start = min(np.concatenate([runs, block_runs]))
     _shade_warmup(axes, start, _warmup(evidence, "cut_runs"))
     if len(objects):
@@ -262,15 +267,15 @@ def _plot_counts(axes: Axes, evidence: Evidence) -> None:
 
 
 def _plot_traced(axes: Axes, evidence: Evidence) -> None:
-    runs, traced = series(evidence.run.samples, field("heap_traced"), "runs_done", load_only=True)
+    runs, traced = series(evidence.run.columns, field("heap_traced"), "runs_done", load_only=True)
     unit, bytes_per_unit = byte_unit(float(traced.max()))
     _shade_warmup(axes, runs[0], _warmup(evidence, "cut_runs"))
-    _line(axes, runs, traced / bytes_per_unit, color="#a04000", label="tracemalloc traced")
+    _line(axes, runs, traced, (1.0, bytes_per_unit), color="#a04000", label="tracemalloc traced")
     axes.set(ylabel=f"traced heap ({unit})", title="traced heap (tracemalloc) over runs completed")
 
 
 def _plot_types(axes: Axes, evidence: Evidence) -> None:
-    for growth in checkpoint_type_growth(evidence.run.samples):
+    for growth in checkpoint_type_growth(evidence.run.columns):
         counts = np.asarray(growth.counts)
         axes.plot(
             growth.runs_done,
@@ -286,20 +291,15 @@ def _plot_types(axes: Axes, evidence: Evidence) -> None:
     axes.legend(loc="upper left", fontsize=8)
 
 
-def _measured(samples: list[dict[str, Any]], key: str) -> bool:
-    """Whether any load sample has `key` against runs completed: the x axis of these panels."""
-    return len(series(samples, field(key), "runs_done", load_only=True)[0]) > 0
-
-
 def plot_objects(evidence: Evidence) -> Figure | None:
     """Object count and heap blocks, traced heap and top growing types: those measured."""
-    samples = evidence.run.samples
+    columns = evidence.run.columns
     panels = []
-    if _measured(samples, "gc_objects") or _measured(samples, "heap_blocks"):
+    if measured(columns, "gc_objects") or measured(columns, "heap_blocks"):
         panels.append(_plot_counts)
-    if _measured(samples, "heap_traced"):
+    if measured(columns, "heap_traced"):
         panels.append(_plot_traced)
-    if checkpoint_type_growth(samples):
+    if checkpoint_type_growth(columns):
         panels.append(_plot_types)
     if not panels:
         return None
@@ -314,13 +314,16 @@ def plot_objects(evidence: Evidence) -> Figure | None:
     return figure
 
 
+def _peak(evidence: Evidence, key: str) -> float:
+    """The largest value of a numeric field over a run, 0 when it was never measured."""
+    return float(np.nanmax(evidence.run.columns.column(key), initial=0.0))
+
+
 def plot_compare(before: Evidence, after: Evidence) -> Figure:
     """RSS of both runs on shared axes: over gateway time and over runs completed."""
     runs = ((before, BEFORE_COLOUR, "before"), (after, AFTER_COLOUR, "after"))
-    all_rss = [s["rss"] for ev, _, _ in runs for s in ev.run.samples if "rss" in s] or [0]
-    all_t = [s.get("t_gateway", 0) for ev, _, _ in runs for s in ev.run.samples] or [0]
-    unit, bytes_per_unit = byte_unit(max(all_rss))
-    t_unit, seconds_per_unit = time_unit(max(all_t))
+    unit, bytes_per_unit = byte_unit(max(_peak(ev, "rss") for ev, _, _ in runs))
+    t_unit, seconds_per_unit = time_unit(max(_peak(ev, "t_gateway") for ev, _, _ in runs))
     figure, (by_time, by_runs) = _figure(1, 2, 4.4)
     figure.suptitle(
         f"RSS before and after \u2014 {before.label} vs {after.label}",
@@ -329,10 +332,10 @@ def plot_compare(before: Evidence, after: Evidence) -> Figure:
     )
     for evidence, colour, role in runs:
         label = f"{role}: {evidence.run.run_dir.name} ({evidence.verdict_words.lower()})"
-        t, rss_t = series(evidence.run.samples, field("rss"), "t_gateway")
-        _line(by_time, t / seconds_per_unit, rss_t / bytes_per_unit, color=colour, label=label)
-        done, rss_r = series(evidence.run.samples, field("rss"), "runs_done", load_only=True)
-        _line(by_runs, done, rss_r / bytes_per_unit, color=colour, label=label)
+        t, rss_t = series(evidence.run.columns, field("rss"), "t_gateway")
+        _line(by_time, t, rss_t, (seconds_per_unit, bytes_per_unit), color=colour, label=label)
+        done, rss_r = series(evidence.run.columns, field("rss"), "runs_done", load_only=True)
+        _line(by_runs, done, rss_r, (1.0, bytes_per_unit), color=colour, label=label)
     by_time.set(
         xlabel=f"gateway time ({t_unit})", ylabel=f"RSS ({unit})", title="over gateway time"
     )

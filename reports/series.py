@@ -1,82 +1,102 @@
-"""Series out of samples.jsonl for drawing: one signal against gateway time or runs completed.
+"""Series out of a run's columns for drawing: one signal against gateway time or runs completed.
 
-Samples carry only what a probe measured (absent fields are absent, not null), so every helper
-skips samples without the value instead of inventing zeros.
+Samples carry only what a probe measured (absent fields are NaN in their column), so every
+helper drops samples without the value instead of inventing zeros. Where nothing is dropped
+the column itself is returned, not a copy: a four-day run's columns are drawn without
+duplicating them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from leakbench.harness.rundir import SampleColumns
 
-Sample = dict[str, Any]
-Getter = Callable[[Sample], float | None]
+Getter = Callable[[SampleColumns], np.ndarray]
 
 
 def field(name: str) -> Getter:
     """Read a top-level numeric field such as `rss` or `gc_objects`."""
-    return lambda sample: sample.get(name)
+    return lambda columns: columns.column(name)
+
+
+def _from_state(columns: SampleColumns, name: str) -> np.ndarray:
+    values = np.full(len(columns), np.nan)
+    for index, state in columns.sparse("state"):
+        entries = ((state or {}).get(name) or {}).get("entries")
+        if entries is not None:
+            values[index] = entries
+    return values
 
 
 def map_entries(name: str) -> Getter:
-    """Read the entries held by one gateway map (`state.<name>.entries`)."""
-    return lambda sample: ((sample.get("state") or {}).get(name) or {}).get("entries")
+    """Read the entries held by one gateway map (`state.<name>.entries`, a sparse field)."""
+    return lambda columns: _from_state(columns, name)
 
 
 def cache_entries(name: str) -> Getter:
     """Read the entries held by one bounded gateway cache (`caches.<name>`)."""
-    return lambda sample: (sample.get("caches") or {}).get(name)
-
-
-def is_load(sample: Sample) -> bool:
-    """Samples without a phase are load samples (command targets have no drain)."""
-    return sample.get("phase", "load") == "load"
+    return lambda columns: columns.column(f"caches.{name}")
 
 
 def series(
-    samples: Iterable[Sample], value: Getter, x_key: str, load_only: bool = False
+    columns: SampleColumns, value: Getter, x_key: str, load_only: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) arrays of `value` against `x_key` (`t_gateway` or `runs_done`)."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for sample in samples:
-        if load_only and not is_load(sample):
-            continue
-        x, y = sample.get(x_key), value(sample)
-        if x is None or y is None:
-            continue
-        xs.append(x)
-        ys.append(y)
-    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    x, y = columns.column(x_key), value(columns)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    if load_only:
+        keep &= ~columns.is_drain
+    if keep.all():
+        return x, y
+    return x[keep], y[keep]
 
 
-def _names_ever_nonzero(samples: Iterable[Sample], key: str, entries: Callable) -> list[str]:
+def measured(columns: SampleColumns, key: str) -> bool:
+    """Whether any load sample has `key` against runs completed: the x axis of these panels."""
+    return len(series(columns, field(key), "runs_done", load_only=True)[0]) > 0
+
+
+def state_map_names(columns: SampleColumns) -> list[str]:
+    """Gateway maps that ever held an entry, largest peak first."""
     peak: dict[str, float] = {}
-    for sample in samples:
-        for name, value in (sample.get(key) or {}).items():
-            count = entries(value)
+    for _, state in columns.sparse("state"):
+        for name, value in (state or {}).items():
+            count = (value or {}).get("entries") if isinstance(value, dict) else None
             if count:
                 peak[name] = max(peak.get(name, 0), count)
     return sorted(peak, key=lambda name: -peak[name])
 
 
-def state_map_names(samples: Iterable[Sample]) -> list[str]:
-    """Gateway maps that ever held an entry, largest peak first."""
-    return _names_ever_nonzero(samples, "state", lambda value: (value or {}).get("entries"))
-
-
-def cache_names(samples: Iterable[Sample]) -> list[str]:
+def cache_names(columns: SampleColumns) -> list[str]:
     """Bounded caches that ever held an entry, largest peak first."""
-    return _names_ever_nonzero(samples, "caches", lambda value: value)
+    peaks = {
+        name: float(np.nanmax(values))
+        for name, values in columns.prefixed("caches").items()
+        if np.any(values > 0)
+    }
+    return sorted(peaks, key=lambda name: -peaks[name])
 
 
-def drain_span(samples: list[Sample]) -> tuple[float, float] | None:
+def drain_span(columns: SampleColumns) -> tuple[float, float] | None:
     """Gateway-time span of the drain phase (after the workload), if the run had one."""
-    times = [s["t_gateway"] for s in samples if not is_load(s) and "t_gateway" in s]
-    return (min(times), max(times)) if times else None
+    times = columns.column("t_gateway")[columns.is_drain]
+    times = times[~np.isnan(times)]
+    return (float(times.min()), float(times.max())) if len(times) else None
+
+
+def last_sample(columns: SampleColumns) -> dict[str, Any]:
+    """The last sample's numeric fields and phase (how far a run got)."""
+    if not len(columns):
+        return {}
+    names = columns.keys()
+    row = {key: columns.column(key)[-1] for key in names}
+    last = {key: float(value) for key, value in row.items() if not np.isnan(value)}
+    last["phase"] = "drain" if columns.is_drain[-1] else "load"
+    return last
 
 
 @dataclass(frozen=True)
@@ -93,20 +113,21 @@ class TypeGrowth:
         return known[-1] - known[0] if len(known) > 1 else 0.0
 
 
-def checkpoint_type_growth(samples: Iterable[Sample], top: int = 5) -> list[TypeGrowth]:
+def checkpoint_type_growth(columns: SampleColumns, top: int = 5) -> list[TypeGrowth]:
     """The `top` object types that grew most between the first and last checkpoint."""
+    runs_done = columns.column("runs_done")
     checkpoints = [
         (
-            s.get("runs_done", 0),
-            {t["type"]: t["count"] for t in s["checkpoint"].get("types_top", [])},
+            0.0 if np.isnan(runs_done[index]) else float(runs_done[index]),
+            {t["type"]: t["count"] for t in checkpoint.get("types_top", [])},
         )
-        for s in samples
-        if s.get("checkpoint")
+        for index, checkpoint in columns.sparse("checkpoint")
+        if checkpoint
     ]
     if len(checkpoints) < 2:
         return []
     names = {name for _, counts in checkpoints for name in counts}
-    runs = [float(r) for r, _ in checkpoints]
+    runs = [r for r, _ in checkpoints]
     growths = [
         TypeGrowth(name, runs, [float(counts.get(name, np.nan)) for _, counts in checkpoints])
         for name in names

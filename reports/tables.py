@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.units import (
     MISSING,
     format_bytes,
@@ -18,6 +19,7 @@ from leakbench.harness.units import (
     format_p_value,
     format_quantity,
 )
+from leakbench.reports.series import last_sample
 
 SIGNAL_ORDER = ("rss", "heap", "objects", "state")
 Row = dict[str, str]
@@ -148,18 +150,18 @@ def site_rows(summary: dict[str, Any] | None) -> list[Row]:
 
 
 def run_facts(
-    summary: dict[str, Any] | None, meta: dict[str, Any], samples: list[dict[str, Any]]
+    summary: dict[str, Any] | None, meta: dict[str, Any], columns: SampleColumns
 ) -> list[Row]:
     """The run at a glance: how much it ran and what the verdict projects. Without a summary
     the last sample still says how far the run got."""
     summary = summary or {}
-    last = samples[-1] if samples else {}
+    last = last_sample(columns)
     projection = summary.get("projection") or {}
     facts = [
         ("runs completed", format_number(summary.get("runs_completed", last.get("runs_done")))),
         ("gateway time", format_duration(summary.get("gateway_time_s", last.get("t_gateway")))),
         ("wall time", format_duration(summary.get("duration_s", last.get("t_wall")))),
-        ("samples", format_number(len(samples))),
+        ("samples", format_number(len(columns))),
         ("warm-up cut", warmup_text(summary)),
         ("exit reason", str(summary.get("exit_reason") or meta.get("exit_reason") or MISSING)),
     ]

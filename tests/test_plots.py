@@ -27,11 +27,9 @@ def command(tmp_path: Path) -> Evidence:
     return load_evidence(shutil.copytree(RUNS / "command-target", tmp_path / "command"))
 
 
-def _evidence(samples: list[dict], summary: dict | None = None) -> Evidence:
+def _evidence(columns: SampleColumns, summary: dict | None = None) -> Evidence:
     meta = {"scenario_name": "synthetic", "policy": "legacy", "status": "finished"}
-    columns = SampleColumns.from_samples(samples)
-    run = RunData(Path("synthetic"), meta, columns, summary, sample_dicts=samples)
-    return Evidence(run, summary)
+    return Evidence(RunData(Path("synthetic"), meta, columns, summary), summary)
 
 
 def test_downsample_leaves_short_series_alone() -> None:
@@ -77,7 +75,7 @@ def test_rss_figure_shows_verdict_trend_and_warmup(legacy: Evidence, tmp_path: P
 
 
 def test_rss_figure_without_summary_draws_no_trend(legacy: Evidence) -> None:
-    figure = plot_rss(_evidence(legacy.run.samples))
+    figure = plot_rss(_evidence(legacy.run.columns))
     assert "Verdict unavailable" in figure.get_suptitle()
     assert all("trend" not in line.get_label() for ax in figure.axes for line in ax.get_lines())
 
@@ -98,7 +96,7 @@ def test_state_figure_is_linear_when_ranges_are_close() -> None:
         {"t_gateway": t, "runs_done": t, "state": {"a": {"entries": t}, "b": {"entries": 2 * t}}}
         for t in range(1, 50)
     ]
-    (axes,) = plot_state(_evidence(samples)).axes
+    (axes,) = plot_state(_evidence(SampleColumns.from_samples(samples))).axes
     assert axes.get_yscale() == "linear"
 
 

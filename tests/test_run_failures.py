@@ -55,7 +55,7 @@ def test_killing_the_target_mid_run_exits_3_and_keeps_every_sample(tmp_path: Pat
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 3, stderr
     run = load_run(run_dir)
-    assert len(run.samples) >= 5
+    assert len(run.columns) >= 5
     assert run.meta["exit_reason"] == "target-crashed"
     assert "SIGKILL" in run.meta["exit_detail"]
     assert run.summary is not None and run.summary["verdict"] == "error"
@@ -90,7 +90,7 @@ def test_a_command_target_that_crashes_exits_3(tmp_path: Path) -> None:
     run = load_run(tmp_path / "run")
     assert run.meta["exit_reason"] == "target-crashed"
     assert "SIGKILL" in run.meta["exit_detail"]
-    assert len(run.samples) >= 5
+    assert len(run.columns) >= 5
 
 
 SLEEP_3S = "import time; time.sleep(3)"
@@ -109,5 +109,5 @@ def test_a_command_target_that_ends_cleanly_before_the_duration_is_not_a_crash(
     assert (result.code, result.json()["verdict"]) == (0, "no-leak"), result.stderr
     run = load_run(tmp_path / "run")
     assert run.meta["exit_reason"] == "completed"
-    assert len(run.samples) >= 20
-    assert run.samples[-1]["t_wall"] < 10  # it stopped with the target, not at the duration
+    assert len(run.columns) >= 20
+    assert run.columns.last("t_wall") < 10  # it stopped with the target, not at the duration

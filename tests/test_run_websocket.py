@@ -93,7 +93,7 @@ def test_killing_the_server_mid_run_exits_3_and_keeps_the_samples(tmp_path: Path
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 3, stderr
     run = load_run(run_dir)
-    assert len(run.samples) >= 3
+    assert len(run.columns) >= 3
     assert run.meta["exit_reason"] == "target-crashed"
     assert "SIGKILL" in run.meta["exit_detail"]
 

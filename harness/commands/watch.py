@@ -28,16 +28,16 @@ STALLED_S = 120.0
 
 def look(run_dir: Path) -> WatchState:
     """Read the run directory once: the verdict so far (or the final one) and the RSS curve."""
-    from leakbench.harness.store import SAMPLES, load_run
+    from leakbench.harness.rundir import SAMPLES, load_run
     from leakbench.harness.verdict import summarize_run
     from leakbench.reports.live import WatchState, soak_position
-    from leakbench.reports.series import field, series
+    from leakbench.reports.series import field, last_sample, series
 
     run = load_run(run_dir)
     samples_path = run_dir / SAMPLES
     quiet_for = time.time() - samples_path.stat().st_mtime if samples_path.exists() else 0.0
     summary = run.summary if run.finished else None
-    if summary is None and run.samples:
+    if summary is None and len(run.columns):
         summary = summarize_run(run)
     if run.finished:
         status = f"finished ({run.meta.get('exit_reason') or 'unknown'})"
@@ -45,15 +45,15 @@ def look(run_dir: Path) -> WatchState:
         status = f"no new sample for {quiet_for:.0f} s: the run may have stopped"
     else:
         status = "running"
-    last = run.samples[-1] if run.samples else {}
-    _, rss = series(run.samples, field("rss"), "t_wall")
+    last = last_sample(run.columns)
+    _, rss = series(run.columns, field("rss"), "t_wall")
     name = run.meta.get("scenario_name") or run_dir.name
     policy = run.meta.get("policy")
     return WatchState(
         label=f"{name} [{policy}]" if policy else str(name),
         status=status,
         finished=run.finished,
-        samples=len(run.samples),
+        samples=len(run.columns),
         rss_now=last.get("rss"),
         rss=rss,
         position=soak_position(run.meta, last),

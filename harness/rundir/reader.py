@@ -74,18 +74,10 @@ class RunData:
     summary: dict[str, Any] | None
     truncated: bool = False
     skipped_lines: list[int] = field(default_factory=list)
-    sample_dicts: list[dict[str, Any]] | None = None
 
     @property
     def finished(self) -> bool:
         return self.meta.get("status") == "finished"
-
-    @property
-    def samples(self) -> list[dict[str, Any]]:
-        """The samples as dicts: an interim for the reports not yet reading columns."""
-        if self.sample_dicts is None:
-            self.sample_dicts = read_samples(self.run_dir / SAMPLES)[0]
-        return self.sample_dicts
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:
