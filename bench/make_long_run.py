@@ -8,10 +8,12 @@ realistic RSS curve: a warm-up that fills caches, page-granular AR(1) noise, rar
 spikes and an optional steady leak.
 
     python bench/make_long_run.py OUT_DIR --days 4 [--interval 250ms] [--leak 2MB/h] [--seed 1]
-        [--summary]
+        [--crashed]
 
-`--summary` also writes summary.json from the samples (what a finished run holds); without it
-the directory is a run whose summary is missing, and `leakbench report` recomputes the verdict.
+It ends as `leakbench run` ends a run: meta.json finished, the samples read back once (which
+keeps the columnar sidecar samples.columns.npz) and summary.json. `--crashed` leaves what a
+harness killed mid-soak leaves: samples.jsonl and meta.json saying running, nothing else, so
+`leakbench report` streams the samples and recomputes the verdict.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from pathlib import Path
 
 import numpy as np
 from leakbench.harness.environment import describe_environment
-from leakbench.harness.rundir import RunStore
+from leakbench.harness.rundir import SAMPLES, RunStore
+from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench.harness.runner import plan_for
 from leakbench.harness.scenario import parse_scenario
 from leakbench.harness.units import parse_duration, parse_size_rate
+from leakbench.harness.verdict import summarize
 from scipy.signal import lfilter
 
 STARTED = datetime.fromisoformat("2026-11-24T09:00:00+00:00")
@@ -68,7 +72,7 @@ def rss_curve(
 
 
 def write_run(
-    out: Path, *, days: float, interval: float, leak_per_hour: float, seed: int, summary: bool
+    out: Path, *, days: float, interval: float, leak_per_hour: float, seed: int, crashed: bool
 ) -> int:
     """Write the run directory; returns the number of samples."""
     scenario = parse_scenario(json.dumps(scenario_for(days, interval)), source="make_long_run")
@@ -104,15 +108,16 @@ def write_run(
                 }
             )
     store.close()
+    if crashed:  # the harness was killed: meta.json still says running, nothing else written
+        return count
     ended = (STARTED + timedelta(seconds=count * interval)).isoformat()
     meta.update(ended_at=ended, status="finished", exit_reason="completed")
     store.write_meta(meta)
-    if summary:
-        from leakbench.harness.rundir import load_run
-        from leakbench.harness.verdict import summarize_run
-
-        result = summarize_run(load_run(out), exit_reason="completed", exit_detail=None)
-        store.write_summary({**result, "exit_code": 0 if result["verdict"] == "no-leak" else 1})
+    # What the runner does at the end: read the samples back (keeping the columnar sidecar)
+    # and write the verdict.
+    columns, scan = read_columns_cached(out / SAMPLES, keep=True)
+    summary = summarize(columns, meta=meta, tolerances=plan.tolerances, truncated=scan.truncated)
+    store.write_summary(summary)
     return count
 
 
@@ -123,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", default="250ms", help="probe interval (default 250ms)")
     parser.add_argument("--leak", default="0MB/h", help="steady RSS growth, e.g. 2MB/h")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--summary", action="store_true", help="also write summary.json")
+    parser.add_argument(
+        "--crashed", action="store_true", help="leave it as a killed harness would (no summary)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     count = write_run(
@@ -132,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         interval=parse_duration(args.interval),
         leak_per_hour=parse_size_rate(args.leak),
         seed=args.seed,
-        summary=args.summary,
+        crashed=args.crashed,
     )
     size = (args.out / "samples.jsonl").stat().st_size
     print(

@@ -20,7 +20,8 @@ from leakbench.harness.errors import TargetFailed
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.process_probe import ProcessProbe, TargetGone
 from leakbench.harness.progress import RunProgress
-from leakbench.harness.rundir import SAMPLES, RunStore, read_columns
+from leakbench.harness.rundir import SAMPLES, RunStore
+from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench.harness.scenario import Scenario
 from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.factory import build_target, progress_fraction
@@ -256,7 +257,7 @@ def run_target(
         ended_at=_now(), status="finished", exit_reason=exit_reason, exit_detail=exit_detail
     )
     store.write_meta(meta)
-    columns, scan = read_columns(run_dir / SAMPLES)
+    columns, scan = read_columns_cached(run_dir / SAMPLES, keep=True)
     summary = summarize(
         columns,
         meta=meta,

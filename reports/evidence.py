@@ -126,7 +126,7 @@ def load_evidence(run_dir: Path, *, live: bool = False) -> Evidence:
 
     `live`: the soak still runs, so there is no summary yet; the verdict is the one so far.
     """
-    run = load_run(run_dir)
+    run = load_run(run_dir, keep_sidecar=True)
     summary, summary_note = run.summary, None
     if live:
         summary = None

@@ -81,7 +81,7 @@ class SampleColumns:
         sparse: Mapping[str, list[tuple[int, Any]]],
         is_drain: np.ndarray,
     ) -> None:
-        self._numeric = dict(numeric)
+        self._numeric = numeric  # a Mapping: the sidecar's columns load on first use
         self._sparse = dict(sparse)
         self.is_drain = is_drain
 
@@ -112,7 +112,12 @@ class SampleColumns:
     def prefixed(self, prefix: str) -> dict[str, np.ndarray]:
         """The flattened members of a dict field: `prefixed("caches")` -> {"dedupe": array}."""
         start = f"{prefix}."
-        return {k[len(start) :]: v for k, v in self._numeric.items() if k.startswith(start)}
+        names = [key for key in self._numeric if key.startswith(start)]
+        return {key[len(start) :]: self._numeric[key] for key in names}
+
+    def sparse_keys(self) -> list[str]:
+        """Names of the sparse (non-numeric) fields."""
+        return list(self._sparse)
 
     def sparse(self, key: str) -> list[tuple[int, Any]]:
         """(sample index, value) of every sample carrying the non-numeric field `key`."""

@@ -20,26 +20,41 @@ from leakbench.harness.rundir.writer import META, SAMPLES, SUMMARY
 
 @dataclass
 class SampleScan:
-    """What one pass over samples.jsonl found besides the samples."""
+    """What one pass over samples.jsonl found besides the samples.
+
+    `complete_bytes` and `complete_lines` end at the last line with its newline: where a later
+    pass (over a file still being written) starts reading again.
+    """
 
     truncated: bool = False
     skipped_lines: list[int] = field(default_factory=list)
+    complete_bytes: int = 0
+    complete_lines: int = 0
 
 
-def iter_samples(path: Path, scan: SampleScan | None = None) -> Iterator[dict[str, Any]]:
-    """Yield each sample object in file order; record a cut last line and skipped lines."""
+def iter_samples(
+    path: Path, scan: SampleScan | None = None, *, start: int = 0, first_line: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Yield each sample object in file order from byte `start` (a line start, numbered
+    `first_line`); record a cut last line and skipped lines."""
     scan = scan if scan is not None else SampleScan()
+    scan.complete_bytes, scan.complete_lines = start, first_line - 1
     if not path.exists():
         return
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    with open(path, "rb") as lines:
+        lines.seek(start)
+        for number, raw in enumerate(lines, start=first_line):
+            complete = raw.endswith(b"\n")  # only the last line can lack its newline
+            if complete:
+                scan.complete_bytes += len(raw)
+                scan.complete_lines = number
+            if not raw.strip():
                 continue
             try:
-                sample = json.loads(line)
+                sample = json.loads(raw.decode("utf-8", errors="replace"))
             except json.JSONDecodeError:
                 sample = None
-                if not line.endswith("\n"):  # only the last line can lack its newline
+                if not complete:
                     scan.truncated = True
                     continue
             if isinstance(sample, dict):
@@ -92,14 +107,20 @@ def _read_json_object(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_run(run_dir: Path) -> RunData:
-    """Load a run directory; raises BadInput naming the file when it is not one."""
+def load_run(run_dir: Path, *, keep_sidecar: bool = False) -> RunData:
+    """Load a run directory; raises BadInput naming the file when it is not one.
+
+    The samples come from the columnar sidecar where it is current (`sidecar`), else from one
+    streaming pass; `keep_sidecar` writes it for the next reader.
+    """
+    from leakbench.harness.rundir.sidecar import read_columns_cached  # it reads with this module
+
     run_dir = Path(run_dir)
     meta_path = run_dir / META
     if not meta_path.is_file():
         raise BadInput(f"{meta_path}: not a leakbench run directory (no {META})")
     meta = _read_json_object(meta_path)
-    columns, scan = read_columns(run_dir / SAMPLES)
+    columns, scan = read_columns_cached(run_dir / SAMPLES, keep=keep_sidecar)
     summary_path = run_dir / SUMMARY
     summary = None
     if summary_path.is_file():

@@ -17,7 +17,8 @@ SAMPLES = "samples.jsonl"
 SUMMARY = "summary.json"
 REPORT = "report.html"
 PLOT_FILES = ("rss.png", "state.png", "objects.png")
-RUN_FILES = (META, SAMPLES, SUMMARY, REPORT, *PLOT_FILES)
+SIDECAR = "samples.columns.npz"
+RUN_FILES = (META, SAMPLES, SIDECAR, SUMMARY, REPORT, *PLOT_FILES)
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
