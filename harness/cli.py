@@ -1,12 +1,15 @@
 """The `leakbench` command line: parse, call, exit code. The work lives in harness.commands.
 
 Exit codes (design §3): 0 no leak, 1 leak, 2 bad input, 3 target failed, 4 inconclusive,
-130 interrupted. Errors the user can act on are one line on stderr, never a traceback.
+5 internal error, 130 interrupted. Errors the user can act on are one line on stderr, never a
+traceback; so is a bug in leakbench itself, which must never exit 1 and pass for a caught leak.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import typer
 from leakbench.harness.commands import (
@@ -41,6 +44,16 @@ app.add_typer(scenarios.app, name="scenarios", help="List, show, validate built-
 app.add_typer(schema.app, name="schema", help="Print the JSON Schema of summary.json or scenarios.")
 
 
+def internal_error_line(exc: BaseException) -> str:
+    """One line for a bug report: the exception and the innermost frame that raised it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"leakbench: internal error{where}: {type(exc).__name__}: {exc} (exit 5, not a verdict; "
+        "LEAKBENCH_TRACEBACK=1 shows the traceback)"
+    )
+
+
 def main() -> None:
     """Console entry point: map every outcome to the documented exit codes."""
     try:
@@ -54,4 +67,9 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         print("leakbench: interrupted", file=sys.stderr)
         code = ExitCode.INTERRUPTED
+    except Exception as exc:  # a bug in leakbench: exit 5, never 1 ("leak")
+        print(internal_error_line(exc), file=sys.stderr)
+        if os.environ.get("LEAKBENCH_TRACEBACK"):
+            traceback.print_exc()
+        code = ExitCode.INTERNAL_ERROR
     sys.exit(int(code) if isinstance(code, int) else 0)

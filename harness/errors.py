@@ -15,6 +15,16 @@ class BadInput(LeakbenchError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class InternalError(LeakbenchError):
+    """leakbench itself failed (exit 5), so the run says nothing about the target.
+
+    Raised where a run directory exists, after it holds what could be saved; `str()` names the
+    exception and where the details are.
+    """
+
+    exit_code = ExitCode.INTERNAL_ERROR
+
+
 class TargetFailed(LeakbenchError):
     """The target crashed, hung or refused to start (exit 3).
 

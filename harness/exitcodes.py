@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2
     TARGET_FAILED = 3
     INCONCLUSIVE = 4
+    INTERNAL_ERROR = 5  # a bug in leakbench: never a claim about the target
     INTERRUPTED = 130
 
 

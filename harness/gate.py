@@ -4,11 +4,13 @@ Shared by `leakbench ci` (runs the scenarios, then gates) and `leakbench merge` 
 directories that separate CI jobs made). The gate's exit code is the most severe of the runs',
 in this order:
 
-    130 interrupted > 2 bad input > 3 target failed > 1 leak > 4 inconclusive > 0 no leak
+    130 interrupted > 2 bad input > 5 internal error > 3 target failed > 1 leak > 4 inconclusive
+    > 0 no leak
 
 Interrupted and bad input come first because then the gate did not measure what it was asked
-to. A target that failed outranks a leak: the service did not even survive the soak, and its
-missing evidence could hide a leak. Inconclusive ranks below a leak (a decided failure beats an
+to; an internal error (leakbench's own bug) next, for the same reason. A target that failed
+outranks a leak: the service did not even survive the soak, and its missing evidence could hide
+a leak. Inconclusive ranks below a leak (a decided failure beats an
 undecided one) and, with `--inconclusive pass`, counts as 0.
 """
 
@@ -34,6 +36,7 @@ from rich.text import Text
 SEVERITY = (
     ExitCode.INTERRUPTED,
     ExitCode.BAD_INPUT,
+    ExitCode.INTERNAL_ERROR,
     ExitCode.TARGET_FAILED,
     ExitCode.LEAK,
     ExitCode.INCONCLUSIVE,

@@ -9,6 +9,7 @@ stay on disk and a summary is written from them.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from leakbench.harness.environment import describe_environment
-from leakbench.harness.errors import TargetFailed
+from leakbench.harness.errors import InternalError, TargetFailed
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.process_probe import ProcessProbe, TargetGone
 from leakbench.harness.progress import RunProgress
@@ -70,6 +71,9 @@ class RunOutcome:
     run_dir: Path
     summary: dict[str, Any]
     exit_code: ExitCode
+
+
+TRACEBACK_FILE = "traceback.txt"
 
 
 def _now() -> str:
@@ -258,19 +262,49 @@ def run_target(
     )
     store.write_meta(meta)
     columns, scan = read_columns_cached(run_dir / SAMPLES, keep=True)
-    summary = summarize(
-        columns,
-        meta=meta,
-        tolerances=plan.tolerances,
-        retained_by_path=drain.retained_by_path if drain else None,
-        target_attribution=drain.attribution if drain else None,
-        truncated=scan.truncated,
-        duration_s=time.monotonic() - started,
-    )
+    try:
+        summary = summarize(
+            columns,
+            meta=meta,
+            tolerances=plan.tolerances,
+            retained_by_path=drain.retained_by_path if drain else None,
+            target_attribution=drain.attribution if drain else None,
+            truncated=scan.truncated,
+            duration_s=time.monotonic() - started,
+        )
+    except Exception as exc:
+        _record_internal_error(store, run_dir, meta, exc)
+        raise InternalError(
+            f"leakbench: internal error while judging the run ({type(exc).__name__}: {exc}); "
+            f"exit 5, not a verdict; samples and {TRACEBACK_FILE} kept in {run_dir}"
+        ) from exc
     exit_code = _exit_code(exit_reason, summary)
     summary["exit_code"] = int(exit_code)
     store.write_summary(summary)
     return RunOutcome(run_dir, summary, exit_code)
+
+
+def _record_internal_error(
+    store: RunStore, run_dir: Path, meta: dict[str, Any], exc: Exception
+) -> None:
+    """A summary that says leakbench failed (exit 5), and the traceback beside it."""
+    (run_dir / TRACEBACK_FILE).write_text(
+        "".join(traceback.format_exception(exc)), encoding="utf-8"
+    )
+    detail = f"{type(exc).__name__}: {exc}"
+    store.write_summary(
+        {
+            "scenario": meta.get("scenario_name"),
+            "policy": meta.get("policy"),
+            "seed": meta.get("seed"),
+            "transport": meta.get("transport"),
+            "verdict": "error",
+            "exit_code": int(ExitCode.INTERNAL_ERROR),
+            "exit_reason": "internal-error",
+            "exit_detail": detail,
+            "headline": f"Internal error in leakbench, not a verdict on the target: {detail}.",
+        }
+    )
 
 
 def _exit_code(exit_reason: str, summary: dict[str, Any]) -> ExitCode:

@@ -41,6 +41,7 @@ GATEWAY_ONLY = ("policy", "transport")  # overrides a command target cannot take
 # A run that left no summary.json: its exit status -> the gate's code (anything else: 3).
 NO_SUMMARY_CODES = {
     ExitCode.BAD_INPUT: ExitCode.BAD_INPUT,
+    ExitCode.INTERNAL_ERROR: ExitCode.INTERNAL_ERROR,
     ExitCode.INTERRUPTED: ExitCode.INTERRUPTED,
     -signal.SIGINT: ExitCode.INTERRUPTED,
 }
@@ -148,8 +149,9 @@ def ci(
 
     Every scenario is checked before any runs (bad input: exit 2). Each runs as its own
     `leakbench run` into OUT/<scenario>-<policy>/, its output in OUT/<scenario>-<policy>.log.
-    The exit code is the worst of the runs': 130 interrupted > 2 bad input > 3 target failed >
-    1 leak > 4 inconclusive > 0 no leak; with --inconclusive pass, 4 counts as 0. Ctrl-C stops
+    The exit code is the worst of the runs': 130 interrupted > 2 bad input > 5 internal error >
+    3 target failed > 1 leak > 4 inconclusive > 0 no leak; with --inconclusive pass, 4 counts as
+    0. Ctrl-C stops
     the runs in progress (each still writes its summary), starts no more, and exits 130.
 
     Examples:

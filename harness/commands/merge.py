@@ -74,8 +74,9 @@ def merge(
 ) -> None:
     """Merge run directories from separate CI jobs into one JUnit file and one index page.
 
-    The exit code is the worst of the runs': 130 interrupted > 2 bad input > 3 target failed >
-    1 leak > 4 inconclusive > 0 no leak (a run without summary.json counts as 3); with
+    The exit code is the worst of the runs': 130 interrupted > 2 bad input > 5 internal error >
+    3 target failed > 1 leak > 4 inconclusive > 0 no leak (a run without summary.json counts as
+    3); with
     --inconclusive pass, 4 counts as 0. A path that is not a run directory is exit 2.
 
     Examples:
