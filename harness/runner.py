@@ -74,6 +74,7 @@ class RunOutcome:
 
 
 TRACEBACK_FILE = "traceback.txt"
+PARTIAL_KEYS = ("runs_completed", "duration_s", "gateway_time_s", "truncated")
 
 
 def _now() -> str:
@@ -273,7 +274,13 @@ def run_target(
             duration_s=time.monotonic() - started,
         )
     except Exception as exc:
-        _record_internal_error(store, run_dir, meta, exc)
+        partial = {
+            "runs_completed": int(columns.last("runs_done") or 0),
+            "duration_s": time.monotonic() - started,
+            "gateway_time_s": float(columns.last("t_gateway") or 0.0),
+            "truncated": scan.truncated,
+        }
+        _record_internal_error(store, run_dir, {**meta, **partial}, exc)
         raise InternalError(
             f"leakbench: internal error while judging the run ({type(exc).__name__}: {exc}); "
             f"exit 5, not a verdict; samples and {TRACEBACK_FILE} kept in {run_dir}"
@@ -303,6 +310,11 @@ def _record_internal_error(
             "exit_reason": "internal-error",
             "exit_detail": detail,
             "headline": f"Internal error in leakbench, not a verdict on the target: {detail}.",
+            **{key: meta[key] for key in PARTIAL_KEYS},
+            "warmup": None,
+            "signals": {},
+            "attribution": {"maps": [], "types": [], "sites": []},
+            "projection": None,
         }
     )
 

@@ -92,7 +92,7 @@ class Summary(_Open):
     duration_s: float = Field(ge=0)
     gateway_time_s: float = Field(ge=0)
     truncated: bool
-    warmup: Warmup
+    warmup: Warmup | None = Field(description="None when no verdict was computed (exit 5).")
     signals: dict[str, TrendSignal | StateSignal]
     attribution: Attribution
     projection: Projection | None
