@@ -139,8 +139,9 @@ def run(
     """Run SCENARIO and decide leak / no leak.
 
     Exit codes: 0 no leak, 1 leak, 2 bad input, 3 target failed, 4 inconclusive,
-    130 interrupted. With --policy both the exit code is the fixed run's: the comparison
-    gates the fix, and a legacy run that does not leak is reported as a warning.
+    5 internal error (leakbench's own bug, never a verdict), 130 interrupted. With --policy
+    both the exit code is the fixed run's: the comparison gates the fix, and a legacy run that
+    does not leak is reported as a warning.
 
     Examples:
 
