@@ -80,7 +80,7 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 0,
     policy: Annotated[str, typer.Option(help=f"Cleanup policy: {', '.join(POLICIES)}.")] = "fixed",
     speedup: Annotated[
-        float, typer.Option(min=0.001, help="Gateway seconds per wall second.")
+        float, typer.Option(help="Gateway seconds per wall second (0.001 to 1,000,000).")
     ] = 1.0,
     token: Annotated[
         str | None, typer.Option(help="Token clients must present in connect.")
@@ -110,14 +110,34 @@ def serve(
         ),
     ] = None,
     max_frame_bytes: Annotated[
-        int, typer.Option(min=1, help="Largest client frame; bigger closes with 1009.")
+        int, typer.Option(help="Largest client frame (up to 64 MiB); bigger closes with 1009.")
     ] = 1 << 20,
     send_buffer_limit: Annotated[
-        int, typer.Option(min=1, help="Send buffer bytes over which a client is a slow consumer.")
+        int, typer.Option(help="Send buffer bytes over which a client is a slow consumer.")
     ] = 1 << 20,
     objects: Annotated[
         bool, typer.Option(help="Count gc objects in diagnostics.memory (walks the heap).")
     ] = True,
+    connect_timeout: Annotated[
+        float, typer.Option(help="Wall seconds to finish the handshake, then to send connect.")
+    ] = 10.0,
+    max_connections: Annotated[
+        int, typer.Option(help="Open connections at most (fitted to the descriptor limit).")
+    ] = 1024,
+    max_pending: Annotated[
+        int, typer.Option(help="Connections at most that have not yet sent connect.")
+    ] = 64,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-origin",
+            metavar="ORIGIN",
+            help="A browser Origin to accept, e.g. http://localhost:3000 (repeatable).",
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow a non-loopback --host without --token.")
+    ] = False,
 ) -> int:
     """Serve the gateway over WebSocket on a scaled clock; prints {"listening": URL, "pid": N}.
 
@@ -140,6 +160,11 @@ def serve(
         max_frame_bytes=max_frame_bytes,
         send_buffer_limit=send_buffer_limit,
         objects=objects,
+        connect_timeout=connect_timeout,
+        max_connections=max_connections,
+        max_pending=max_pending,
+        allowed_origins=tuple(allow_origin or ()),
+        insecure=insecure,
     )
 
 

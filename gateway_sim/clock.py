@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from math import inf
 from typing import Protocol
 
 
@@ -43,8 +44,8 @@ class ScaledClock:
     __slots__ = ("_origin", "_speedup", "_wall")
 
     def __init__(self, speedup: float = 1.0, wall: Callable[[], float] = time.monotonic) -> None:
-        if speedup <= 0:
-            raise ValueError(f"speedup must be positive, got {speedup}")
+        if not 0 < speedup < inf:  # NaN or inf would turn every sleep into a busy loop
+            raise ValueError(f"speedup must be positive and finite, got {speedup}")
         self._wall = wall
         self._speedup = speedup
         self._origin = wall()

@@ -8,7 +8,9 @@ the requests of one maintenance interval, as in the real gateway).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import islice
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -26,6 +28,10 @@ class DedupeCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def entries(self) -> Mapping[str, tuple[float, V]]:
+        """The entries, oldest first (a read-only view, for measuring the cache)."""
+        return MappingProxyType(self._entries)
 
     def get(self, key: str, now: float) -> V | None:
         """The stored response for `key`, unless it is missing or older than the TTL."""

@@ -20,12 +20,16 @@ class Refusal(StrEnum):
     INVALID_REQUEST = "INVALID_REQUEST"
     NOT_OWNER = "NOT_OWNER"
     WRONG_SESSION = "WRONG_SESSION"
+    FOREIGN_SESSION = "FOREIGN_SESSION"
+    OPERATOR_ONLY = "OPERATOR_ONLY"
 
 
 REFUSALS: dict[Refusal, str] = {
     Refusal.INVALID_REQUEST: "{field} must be {expected}",
     Refusal.NOT_OWNER: "run {run_id} belongs to another connection",
     Refusal.WRONG_SESSION: "run {run_id} does not belong to session {session_key}",
+    Refusal.FOREIGN_SESSION: "session {session_key} belongs to another connection",
+    Refusal.OPERATOR_ONLY: "{what} requires the operator token",
 }
 
 

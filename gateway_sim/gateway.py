@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from math import floor, inf
 from typing import Any
 
 from leakbench.gateway_sim.abort import AbortController, Aborter, AbortResult
@@ -142,12 +143,7 @@ class Gateway:
         _require_text(conn_id, "conn_id")
         _require_text(session_key, "session_key")
         _require_text(run_id, "run_id")
-        if timeout is None:
-            timeout = self.settings.run_timeout
-        elif isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
-            raise ProtocolError(
-                Refusal.INVALID_REQUEST, field="timeout", expected="a non-negative number"
-            )
+        timeout = self.settings.run_timeout if timeout is None else _finite_timeout(timeout)
         now = self.clock.now()
         cached = self.dedupe.get(run_id, now)
         if cached is not None:
@@ -240,13 +236,10 @@ class Gateway:
         maps["abort_controllers"] = self.abort_controllers
         return maps
 
-    def cache_sizes(self) -> dict[str, int]:
-        """Entries in the bounded caches, which grow and then plateau: not leaks."""
-        return {"agent_run_seq": len(self.agent_run_seq), "dedupe": len(self.dedupe)}
-
     def memory_report(self) -> dict[str, Any]:
-        """Entries and shallow bytes per map, bounded-cache sizes and live controllers."""
-        return memory_report(self.run_maps(), self.cache_sizes(), len(self.abort_controllers))
+        """Entries and shallow bytes per map and per bounded cache, and live controllers."""
+        caches = {"agent_run_seq": self.agent_run_seq, "dedupe": self.dedupe.entries()}
+        return memory_report(self.run_maps(), caches, len(self.abort_controllers))
 
     def close(self) -> None:
         """Server close: forget everything, in both policies."""
@@ -257,9 +250,23 @@ class Gateway:
         self._chat.forget_pending_errors()
 
 
+def _finite_timeout(value: object) -> float:
+    """An agent timeout as seconds: NaN would never expire (its controller would then guard
+    the run's state from every sweep) and a huge integer would overflow the expiry sum."""
+    if not isinstance(value, bool) and isinstance(value, int | float):
+        seconds = float(value) if abs(value) < 1e300 else inf
+        if 0 <= seconds < inf:
+            return seconds
+    raise ProtocolError(
+        Refusal.INVALID_REQUEST, field="timeout", expected="a finite non-negative number"
+    )
+
+
 def _after(due: float, interval: float, now: float) -> float:
     """The next firing of a periodic timer that fired at or after `due`: strictly after `now`."""
     due += interval
-    while due <= now:
-        due += interval
+    if due <= now:  # missed firings (a host that fell behind): skip them in one step
+        due += (floor((now - due) / interval) + 1) * interval
+        if due <= now:  # rounding
+            due = now + interval
     return due

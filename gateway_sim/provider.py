@@ -120,6 +120,11 @@ class MockProvider:
         longest = max(workload.reply_chars[1], 1)
         self._corpus = block * (2 * longest // len(block) + 2)
 
+    @property
+    def corpus_chars(self) -> int:
+        """Characters of the text corpus this provider holds (what caching it costs)."""
+        return len(self._corpus)
+
     def plan(self, index: int, path: str | None = None) -> RunPlan:
         """Draw run number `index`: its path (unless forced), reply, chunking, timing, faults.
 

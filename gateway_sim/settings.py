@@ -15,6 +15,11 @@ from leakbench.gateway_sim.errors import ConfigError
 
 SECONDS = "seconds"
 COUNT = "count"
+MAX_COUNT = 1_000_000_000
+MIN_SECONDS = 0.001
+"""Shortest non-zero duration: a timer period far below the clock's grain fires without end."""
+MAX_SECONDS = 1_000_000_000.0
+"""Longest duration (about 31 years of gateway time)."""
 
 
 def _setting(default: float, unit: str, doc: str, *, zero_ok: bool = False) -> Any:
@@ -103,11 +108,19 @@ def setting_problem(setting: Field[Any], value: Any) -> str | None:
     if setting.metadata["unit"] == COUNT:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return "must be a whole number >= 1"
+        if value > MAX_COUNT:
+            return f"must be at most {MAX_COUNT:,}"
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a finite number of seconds"
+    if value > MAX_SECONDS:  # before isfinite: a huge int would overflow float()
+        return f"must be at most {MAX_SECONDS:g} seconds"
+    if not math.isfinite(value):
         return "must be a finite number of seconds"
     if value < 0 or (value == 0 and not setting.metadata["zero_ok"]):
         return f"must be positive, got {value}"
+    if 0 < value < MIN_SECONDS:
+        return f"must be {'0 or ' if setting.metadata['zero_ok'] else ''}at least {MIN_SECONDS:g}s"
     return None
 
 

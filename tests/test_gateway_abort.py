@@ -152,9 +152,16 @@ def test_chat_send_refuses_missing_fields(args: tuple, message: str) -> None:
     assert (refused.value.code, refused.value.message) == ("INVALID_REQUEST", message)
 
 
-def test_chat_send_refuses_a_negative_timeout() -> None:
-    with pytest.raises(ProtocolError, match=r"^timeout must be a non-negative number$"):
-        Gateway(VirtualClock()).chat_send("c1", "s1", "r1", timeout=-1)
+@pytest.mark.parametrize("timeout", [-1, float("nan"), float("inf"), 10**400, True, "60"])
+def test_chat_send_refuses_a_timeout_that_is_not_a_finite_non_negative_number(
+    timeout: object,
+) -> None:
+    """NaN was accepted and never expired (its controller then guarded the run's state from
+    every sweep); a huge integer overflowed the expiry sum."""
+    gateway = Gateway(VirtualClock())
+    with pytest.raises(ProtocolError, match=r"^timeout must be a finite non-negative number$"):
+        gateway.chat_send("c1", "s1", "r1", timeout=timeout)
+    assert gateway.abort_controllers == {}
 
 
 def test_a_repeated_send_gets_the_first_answer_and_starts_nothing() -> None:

@@ -117,10 +117,10 @@ def test_a_run_streams_deltas_then_its_final(legacy_url: str) -> None:
 
 def test_a_repeated_idempotency_key_gets_the_first_answer(legacy_url: str) -> None:
     async def scenario() -> None:
-        client = await GatewayClient.open(legacy_url, token=TOKEN)
-        watch = await start_run(client, "normal-dedupe", chunks=5)
+        client = await GatewayClient.open(legacy_url, token=OPERATOR)
+        watch = await start_run(client, "normal-dedupe", session="dedupe", chunks=5)
         await watch.settled
-        params = {"session_key": "s1", "message": "hi", "idempotency_key": "normal-dedupe"}
+        params = {"session_key": "dedupe", "message": "hi", "idempotency_key": "normal-dedupe"}
         assert (await client.request("chat.send", params))["status"] == "started"
         memory = await client.request("diagnostics.memory", {"runs": True})
         assert "normal-dedupe" not in memory["run_keys"].get("abort_controllers", [])
@@ -134,7 +134,7 @@ def test_a_repeated_idempotency_key_gets_the_first_answer(legacy_url: str) -> No
 )
 def test_the_owner_aborts_mid_stream(policy: str, left: set[str]) -> None:
     async def scenario(url: str) -> None:
-        client = await GatewayClient.open(url)
+        client = await GatewayClient.open(url, token=OPERATOR)
         watch = await start_run(client, "abort-1", path="abort", chunks=40)
         await watch.first_text
         reply = await client.request("chat.abort", {"session_key": "s1", "run_id": "abort-1"})
@@ -146,7 +146,9 @@ def test_the_owner_aborts_mid_stream(policy: str, left: set[str]) -> None:
         assert {name for name, keys in memory["run_keys"].items() if "abort-1" in keys} == left
         await client.close()
 
-    with serving("--policy", policy, "--speedup", str(SPEEDUP)) as url:
+    with serving(
+        "--policy", policy, "--speedup", str(SPEEDUP), "--operator-token", OPERATOR
+    ) as url:
         run(lambda: scenario(url))
 
 
@@ -161,7 +163,7 @@ def test_abort_is_refused_to_another_connection_but_not_to_an_operator(legacy_ur
         params = {"session_key": "owned", "run_id": "abort-owned"}
         with pytest.raises(RequestFailed) as refused:
             await other.request("chat.abort", params)
-        assert refused.value.code == "NOT_OWNER"
+        assert refused.value.code == "FOREIGN_SESSION"
         assert not watch.settled.done()
         assert (await operator.request("chat.abort", params))["aborted"]
         assert (await watch.settled)["cause"] == "abort"
@@ -280,7 +282,7 @@ def test_diagnostics_show_what_the_runs_left_after_the_drain(policy: str) -> Non
     and nothing else; fixed holds nothing. Runs are named by path, as the harness names them."""
 
     async def scenario(url: str) -> None:
-        client = await GatewayClient.open(url)
+        client = await GatewayClient.open(url, token=OPERATOR)
         paths = ["normal", "abort", "missing_terminal", "normal", "abort", "abort"]
         run_ids = [f"{path}-{index}" for index, path in enumerate(paths)]
         watches = [
@@ -310,7 +312,16 @@ def test_diagnostics_show_what_the_runs_left_after_the_drain(policy: str) -> Non
         await client.close()
 
     settings = json.dumps(SHORT_TTLS)
-    with serving("--policy", policy, "--speedup", str(SPEEDUP), "--settings-json", settings) as url:
+    with serving(
+        "--policy",
+        policy,
+        "--speedup",
+        str(SPEEDUP),
+        "--settings-json",
+        settings,
+        "--operator-token",
+        OPERATOR,
+    ) as url:
         run(lambda: scenario(url))
 
 

@@ -61,6 +61,13 @@ def test_from_dict_rejects_unknown_keys_naming_the_valid_ones() -> None:
         ({"dedupe_max": 2.5}, "dedupe_max must be a whole number >= 1"),
         ({"error_grace": "15s"}, "error_grace must be a finite number of seconds"),
         ({"stale_ttl": float("nan")}, "stale_ttl must be a finite number of seconds"),
+        # NaN or a sub-millisecond period once stopped the sweep or made the timer spin; a huge
+        # integer overflowed the float conversion.
+        ({"maintenance_interval": float("inf")}, "maintenance_interval must be at most 1e\\+09"),
+        ({"tick_interval": 1e-12}, "tick_interval must be at least 0.001s"),
+        ({"delta_throttle": 1e-12}, "delta_throttle must be 0 or at least 0.001s"),
+        ({"raw_cap": 10**30}, "raw_cap must be at most 1,000,000,000"),
+        ({"stale_ttl": 10**400}, "stale_ttl must be at most 1e\\+09 seconds"),
         ({"expiry_min": 10.0, "expiry_max": 5.0}, r"expiry_max \(5s\) must be at least expiry_min"),
     ],
 )

@@ -15,13 +15,15 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from leakbench.gateway_sim.errors import ConfigError, ProtocolError
 from leakbench.gateway_sim.policy import policy_label, resolve_policy
+from leakbench.gateway_sim.server.admission import AcceptLog, Admission, check_bind, check_numbers
 from leakbench.gateway_sim.server.connections import Connection, Fanout
 from leakbench.gateway_sim.server.host import AsyncHost, LiveRun
+from leakbench.gateway_sim.server.limits import BEHAVIOUR_MAX, MAX_KEY_CHARS
 from leakbench.gateway_sim.server.methods import Access, Methods
 from leakbench.gateway_sim.server.wire import (
     WireCode,
@@ -60,14 +62,27 @@ class ServerConfig:
     """Bytes a connection's write buffer may hold before it counts as a slow consumer."""
     objects: bool = True
     """Count gc objects in `diagnostics.memory` (walks the heap on every call)."""
+    connect_timeout: float = 10.0
+    """Wall seconds a socket has to finish the opening handshake and then `connect`."""
+    max_connections: int = 1024
+    """Open connections at most (lowered to fit the process's file descriptor limit)."""
+    max_pending: int = 64
+    """Connections at most that have not yet completed `connect`."""
+    allowed_origins: tuple[str, ...] = ()
+    """Browser `Origin` values accepted; a request without one (not a browser) always is."""
+    insecure: bool = False
+    """Allow a non-loopback address without a token."""
 
 
 class GatewayServer:
     """One gateway, its connections and its request loop."""
 
     def __init__(self, config: ServerConfig) -> None:
+        check_numbers(asdict(config))
+        check_bind(config.host, config.token, config.insecure)
         policy = resolve_policy(config.policy, config.policy_flags or None)
         self.config = config
+        self.admission = Admission(config.max_connections, config.max_pending)
         self.fanout = Fanout(config.send_buffer_limit)
         self.host = AsyncHost(
             GatewaySettings.from_dict(config.settings),
@@ -85,11 +100,13 @@ class GatewayServer:
             "limits": {
                 "max_frame_bytes": config.max_frame_bytes,
                 "send_buffer_limit": config.send_buffer_limit,
+                "max_key_chars": MAX_KEY_CHARS,
+                "behaviour_max": BEHAVIOUR_MAX,
             },
         }
         probe = InProcessProbe(objects=config.objects, tracemalloc=False)
         access = Access(config.token, config.operator_token)
-        self.methods = Methods(self.host, self.fanout, access, probe, hello)
+        self.methods = Methods(self.host, self.fanout, access, probe, hello, self.admission)
         self.stopped = asyncio.Event()
         self.exit_status = 0
         self._ids = itertools.count(1)
@@ -98,20 +115,41 @@ class GatewayServer:
         self.stopped.set()
 
     async def handle(self, ws: ServerConnection) -> None:
-        """One connection: answer its requests in order until it closes."""
+        """One connection: `connect` within the deadline, then its requests in order."""
         conn = Connection(ws, f"conn-{next(self._ids)}")
+        admission = self.admission
+        admission.open += 1
+        admission.pending += 1
         try:
+            try:
+                async with asyncio.timeout(self.config.connect_timeout):
+                    while not conn.connected:
+                        if not await self._reply(conn, await ws.recv()):
+                            return
+            except TimeoutError:
+                admission.deadline_closed += 1
+                await ws.close(UNAUTHORIZED_CLOSE, "no connect within the deadline")
+                return
+            finally:
+                admission.pending -= 1
             async for message in ws:
-                reply, refused = self._answer(conn, message)
-                conn.flush()
-                await ws.send(reply)
-                if refused:
-                    await ws.close(UNAUTHORIZED_CLOSE, "unauthorized")
-                    break
+                if not await self._reply(conn, message):
+                    return
         except ConnectionClosed:
             pass  # the client went away, or sent a frame over max_frame_bytes (1009)
         finally:
+            admission.open -= 1
+            self.methods.sessions.release(conn.conn_id, conn.sessions)
             self.fanout.remove(conn)
+
+    async def _reply(self, conn: Connection, message: str | bytes) -> bool:
+        """Answer one frame; False once the connection is closed (unauthorized)."""
+        reply, refused = self._answer(conn, message)
+        conn.flush()
+        await conn.ws.send(reply)
+        if refused:
+            await conn.ws.close(UNAUTHORIZED_CLOSE, "unauthorized")
+        return not refused
 
     def _answer(self, conn: Connection, message: str | bytes) -> tuple[str, bool]:
         """The `res` frame for one client frame, and whether to close (unauthorized)."""
@@ -138,6 +176,7 @@ class GatewayServer:
             "t_gateway": self.host.clock.now(),
         }
         self.fanout.notify(live.conn_id, "run.settled", payload)
+        self.methods.sessions.run_settled(live.session_key)
 
     def _on_crash(self, _error: BaseException) -> None:
         self.exit_status = 1
@@ -148,6 +187,7 @@ async def serve_forever(config: ServerConfig, announce: Callable[[str], None]) -
     """Listen until SIGTERM/SIGINT; `announce(url)` once listening. Returns the exit status."""
     server = GatewayServer(config)
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(AcceptLog())
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, server.stop)
     try:
@@ -157,6 +197,9 @@ async def serve_forever(config: ServerConfig, announce: Callable[[str], None]) -
             config.port,
             max_size=config.max_frame_bytes,
             compression=None,
+            origins=[None, *config.allowed_origins],
+            process_request=server.admission.process_request,
+            open_timeout=config.connect_timeout,
         )
     except OSError as exc:
         raise ConfigError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None

@@ -22,6 +22,7 @@ from typing import Any
 
 from leakbench.gateway_sim.errors import ConfigError, ProtocolError, Refusal
 from leakbench.gateway_sim.provider import MockProvider, RunPlan
+from leakbench.gateway_sim.server.limits import MAX_STREAM_CHARS, check_range_bound
 from leakbench.gateway_sim.workload import PATHS, Workload
 
 RANGES = ("reply_chars", "chunks", "chunk_interval")
@@ -30,6 +31,9 @@ FLAGS = {"heartbeat": "heartbeat", "thinking": "thinking", "terminal_lost": "ter
 """Behaviour flag → the workload probability it pins to 0 or 1."""
 KEYS = ("path", *RANGES, *FLAGS)
 PROVIDER_CACHE = 32
+PROVIDER_CACHE_CHARS = 4 << 20
+"""The cached providers' text corpora together stay under this many characters (a provider
+for `reply_chars` up to N lays out about 2N), so distinct large behaviours cannot fill it."""
 
 _Key = tuple[Any, ...]
 
@@ -39,12 +43,12 @@ def _refuse(field: str, expected: str) -> ProtocolError:
 
 
 def _range(name: str, value: object) -> tuple[float, float]:
-    kinds = int if name in WHOLE_NUMBERS else int | float
+    """A `behaviour` range: one number or `[min, max]`, each end finite and within its max."""
+    whole = name in WHOLE_NUMBERS
     pair = value if isinstance(value, list | tuple) else (value, value)
-    if len(pair) == 2 and all(isinstance(v, kinds) and not isinstance(v, bool) for v in pair):
-        return (pair[0], pair[1])
-    noun = "a whole number" if name in WHOLE_NUMBERS else "a number"
-    raise _refuse(name, f"{noun} or a [min, max] pair of them")
+    if len(pair) != 2:
+        pair = (None, None)  # refused below with the range's own message
+    return (check_range_bound(name, pair[0], whole), check_range_bound(name, pair[1], whole))
 
 
 class ProviderPool:
@@ -83,6 +87,9 @@ class ProviderPool:
                 if not isinstance(behaviour[flag], bool):
                     raise _refuse(flag, "true or false")
                 overrides[probability] = 1.0 if behaviour[flag] else 0.0
+        longest = overrides.get("reply_chars", workload.reply_chars)[1]
+        if longest * overrides.get("chunks", workload.chunks)[1] > MAX_STREAM_CHARS:
+            raise _refuse("chunks", f"at most {MAX_STREAM_CHARS:,} / reply_chars (its max)")
         key = tuple(sorted(overrides.items()))
         provider = self._providers.get(key)
         if provider is not None:
@@ -96,6 +103,15 @@ class ProviderPool:
             ) from None
         provider = MockProvider(workload, self._rng)
         self._providers[key] = provider
-        if len(self._providers) > PROVIDER_CACHE:
+        while len(self._providers) > 1 and (
+            len(self._providers) > PROVIDER_CACHE or self.cached_chars() > PROVIDER_CACHE_CHARS
+        ):
             self._providers.popitem(last=False)
         return provider
+
+    def __len__(self) -> int:
+        return len(self._providers)
+
+    def cached_chars(self) -> int:
+        """Characters of text the cached providers hold (their corpora)."""
+        return sum(provider.corpus_chars for provider in self._providers.values())

@@ -81,7 +81,8 @@ class AsyncHost:
         self.runs: dict[str, LiveRun] = {}
         self.runs_started = 0
         self.runs_settled = 0
-        self._pool = ProviderPool(seed)
+        self.providers = ProviderPool(seed)
+        """The mock providers of the behaviours clients asked for (a bounded cache)."""
         self._deliver = deliver
         self._settled = settled
         self._on_crash = on_crash
@@ -114,7 +115,7 @@ class AsyncHost:
         timeout: float | None,
     ) -> SendResult:
         """`chat.send`: start the run and its provider stream, unless the key is a repeat."""
-        plan, provider = self._pool.plan(run_id, behaviour)
+        plan, provider = self.providers.plan(run_id, behaviour)
         result = self.gateway.chat_send(
             conn_id, session_key, run_id, timeout=timeout, heartbeat=plan.heartbeat
         )

@@ -42,14 +42,24 @@ class Request:
     params: dict[str, Any]
 
 
+def _no_constant(name: str) -> None:
+    """JSON has no NaN or Infinity; Python's decoder accepts them unless told otherwise."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_request(message: str | bytes) -> Request:
-    """Decode one client frame; raises WireError (with the frame's id once it is known)."""
+    """Decode one client frame; raises WireError (with the frame's id once it is known).
+
+    Every way decoding can fail is INVALID_FRAME: bad JSON, `NaN`/`Infinity`, an integer of
+    more digits than Python converts (ValueError), nesting deeper than the decoder recurses."""
     if not isinstance(message, str):
         raise WireError(WireCode.INVALID_FRAME, "frames must be JSON text, not binary")
     try:
-        frame = json.loads(message)
+        frame = json.loads(message, parse_constant=_no_constant)
     except ValueError as exc:
         raise WireError(WireCode.INVALID_FRAME, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise WireError(WireCode.INVALID_FRAME, "not valid JSON: nested too deeply") from None
     if not isinstance(frame, dict):
         raise WireError(WireCode.INVALID_FRAME, "a frame must be a JSON object")
     request_id = frame.get("id")

@@ -65,6 +65,7 @@ TIMEOUT_PATH = "timeout"
 SAMPLE_FIELDS = (
     "state",
     "caches",
+    "cache_bytes",
     "controllers",
     "heap_blocks",
     "gc_objects",
@@ -165,6 +166,8 @@ class WebSocketTarget(ChildProcessTarget):
             "--settings-json",
             json.dumps(config["settings"]),
             "--token",
+            self._token,
+            "--operator-token",  # the harness started this server: it operates it (run_keys)
             self._token,
             "--send-buffer-limit",
             str(CLIENT_BUFFER_LIMIT),
