@@ -34,6 +34,7 @@ from leakbench.gateway_sim.server.wire import (
 )
 from leakbench.gateway_sim.settings import GatewaySettings
 from leakbench.probe.inprocess import InProcessProbe
+from leakbench.probe.lifeline import die_with_parent
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
@@ -240,6 +241,7 @@ def parse_settings(settings_json: str | None, pairs: list[str]) -> dict[str, Any
 
 def main(**options: Any) -> int:
     """Run the server with `ServerConfig(**options)`; prints the listening line on stdout."""
+    die_with_parent()  # when started by spawn_server: end with the process that started it
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     config = ServerConfig(**options)
 

@@ -2,7 +2,9 @@
 
 For whoever drives a server it did not start by hand: the harness's WebSocket target, the tests
 and the benchmark. The child gets its own session, so a Ctrl-C meant for the parent does not
-reach it; the parent stops it with SIGTERM.
+reach it; the parent stops it with SIGTERM. It dies with the parent, also when the parent is
+killed with SIGKILL (`leakbench.probe.lifeline`): call `spawn_server` from a thread that lives
+as long as the server should.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import select
 import subprocess
 import sys
 from typing import IO, Any
+
+from leakbench.probe.lifeline import parent_env
 
 START_TIMEOUT_S = 30.0
 
@@ -37,6 +41,7 @@ def spawn_server(
         stderr=stderr,
         text=True,
         start_new_session=True,
+        env=parent_env(),  # the server dies with this process, even by SIGKILL
     )
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], timeout)

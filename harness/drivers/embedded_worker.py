@@ -24,6 +24,7 @@ from leakbench.gateway_sim.policy import resolve_policy
 from leakbench.gateway_sim.settings import GatewaySettings
 from leakbench.gateway_sim.workload import Workload
 from leakbench.probe.inprocess import InProcessProbe
+from leakbench.probe.lifeline import die_with_parent
 
 _INJECTED: list[bytes] = []
 """Calibration leak: one object per completed run, never freed (see the module docstring)."""
@@ -122,6 +123,7 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
 
 
 def main() -> None:
+    die_with_parent()  # SIGKILL when the harness dies, even by SIGKILL (probe/lifeline.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     replies = sys.stdout
     sys.stdout = sys.stderr  # nothing but replies may reach the channel

@@ -1,17 +1,23 @@
 """Any process as a target: started from an argv, measured from outside, loaded by a driver.
 
-The target's output goes to `target.log` in the run directory. A Python driver given as
-`module:function` runs in a harness thread and reports completed runs, so per-run slopes work
-for user services too; without one, slopes are per hour of wall time.
+The command runs under `leakbench.probe.supervise` (probe/lifeline.py): in its own process
+group, killed with that group when the pipe from this process closes, so a harness killed by
+SIGKILL leaves nothing running. The target's output goes to `target.log` in the run directory.
+A Python driver given as `module:function` runs in a harness thread and reports completed
+runs, so per-run slopes work for user services too; without one, slopes are per hour of wall
+time.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -23,6 +29,7 @@ from leakbench.harness.targets.base import ChildProcessTarget, StepResult
 from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
+SUPERVISOR_START_S = 30.0
 
 
 class CommandTarget(ChildProcessTarget):
@@ -59,31 +66,32 @@ class CommandTarget(ChildProcessTarget):
         self._context: DriverContext | None = None
         self._driver_thread: threading.Thread | None = None
         self._driver_error: BaseException | None = None
+        self._command_pid: int | None = None
 
     @property
     def ended_cleanly(self) -> bool:
         return self._process is not None and self._process.poll() == 0
 
+    @property
+    def pid(self) -> int:
+        """The command's pid (the supervisor's child), which the probe measures."""
+        assert self._command_pid is not None
+        return self._command_pid
+
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
-        log = open(self._log_path, "w", encoding="utf-8")  # noqa: SIM115
-        try:
+        cwd = [] if self._cwd is None else ["--cwd", self._cwd]
+        with open(self._log_path, "w", encoding="utf-8") as log:
             self._process = subprocess.Popen(
-                self._argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "leakbench.probe.supervise", *cwd, "--", *self._argv],
+                stdin=subprocess.PIPE,  # the lifeline: closes when this process dies
+                stdout=subprocess.PIPE,
+                stderr=log,
                 env={**os.environ, **self._env},
-                cwd=self._cwd,
                 text=True,
                 start_new_session=True,
             )
-        except OSError as exc:
-            raise TargetFailed(
-                f"cannot start {self._argv[0]!r}: {exc.strerror}", reason="target-refused"
-            ) from None
-        finally:
-            log.close()
+        self._command_pid = self._started_pid()
         self._spawned_at = time.monotonic()
         self._wait_ready()
         self._started_at = time.monotonic()
@@ -94,6 +102,24 @@ class CommandTarget(ChildProcessTarget):
                 target=self._run_driver, args=(driver,), name="load-driver", daemon=True
             )
             self._driver_thread.start()
+
+    def _started_pid(self) -> int:
+        """The command's pid from the supervisor's one line, or why it did not start."""
+        assert self._process is not None and self._process.stdout is not None
+        ready, _, _ = select.select([self._process.stdout], [], [], SUPERVISOR_START_S)
+        line = self._process.stdout.readline() if ready else ""
+        self._process.stdout.close()
+        try:
+            started = json.loads(line)
+        except ValueError:
+            started = None
+        if isinstance(started, dict) and isinstance(started.get("pid"), int):
+            return started["pid"]
+        reason = started.get("error") if isinstance(started, dict) else None
+        self.stop()
+        raise TargetFailed(
+            reason or f"the command did not start: {self.exit_status()}", reason="target-refused"
+        )
 
     def _run_driver(self, driver: Any) -> None:
         assert self._context is not None
@@ -161,14 +187,20 @@ class CommandTarget(ChildProcessTarget):
         if self._driver_thread is not None:
             self._driver_thread.join(timeout=5)
         if self._process is None or self._process.poll() is not None:
+            self._close_lifeline()
             return
         for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
             try:
                 os.killpg(self._process.pid, sig)
             except ProcessLookupError:
-                return
+                break
             try:
                 self._process.wait(timeout=wait_s)
-                return
+                break
             except subprocess.TimeoutExpired:
                 continue
+        self._close_lifeline()
+
+    def _close_lifeline(self) -> None:
+        if self._process is not None and self._process.stdin is not None:
+            self._process.stdin.close()

@@ -19,6 +19,7 @@ from leakbench.harness.targets.base import (
     StepResult,
 )
 from leakbench.harness.targets.channel import LineChannel
+from leakbench.probe.lifeline import parent_env
 
 STEP_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 600.0
@@ -42,6 +43,7 @@ class EmbeddedTarget(ChildProcessTarget):
             stdout=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            env=parent_env(),  # the worker dies with this process (probe/lifeline.py)
         )
         self._channel = LineChannel(self._process, self.exit_status)
         try:
