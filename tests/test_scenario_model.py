@@ -133,6 +133,7 @@ workload: {duration: 10m}
 
 
 def test_command_target(tmp_path):
+    (tmp_path / "service").mkdir()
     scenario = _parse(COMMAND, base_dir=tmp_path)
     target = scenario.target
     assert isinstance(target, CommandTarget)
@@ -145,6 +146,7 @@ def test_command_target(tmp_path):
 
 
 def test_command_target_accepts_duration_override_but_not_policy(tmp_path):
+    (tmp_path / "service").mkdir()
     scenario = _parse(COMMAND, base_dir=tmp_path)
     assert scenario.with_overrides(duration="1m", seed=3).workload.duration == 60.0
     with pytest.raises(BadInput, match="--policy applies only to gateway targets"):
@@ -152,6 +154,7 @@ def test_command_target_accepts_duration_override_but_not_policy(tmp_path):
 
 
 def test_cwd_is_relative_to_the_scenario_file(tmp_path):
+    (tmp_path / "service").mkdir()
     (tmp_path / "svc.yaml").write_text(COMMAND, encoding="utf-8")
     scenario = load_scenario(tmp_path / "svc.yaml")
     assert scenario.target.cwd == str((tmp_path / "service").resolve())

@@ -5,17 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import psutil
 import typer
+from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
-from leakbench.harness.units import parse_duration
 from rich.console import Console
-
-
-def _duration(text: str, option: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise BadInput(f"{option} {text}: {exc}") from None
 
 
 def attach(
@@ -39,8 +33,12 @@ def attach(
     from leakbench.reports.render import render_run_report
     from leakbench.reports.terminal import print_run_summary
 
-    watch_s = _duration(duration, "--duration")
-    target = AttachedTarget(pid, duration=watch_s, interval=_duration(interval, "--interval"))
+    watch_s = arguments.duration(duration, "--duration")
+    every_s = arguments.interval(interval)
+    if pid < 1 or not psutil.pid_exists(pid):
+        raise BadInput(f"pid {pid}: no such process")
+    run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))
+    target = AttachedTarget(pid, duration=watch_s, interval=every_s)
     plan = RunPlan(
         identity={
             "scenario_name": f"attach-{pid}",
@@ -55,7 +53,6 @@ def attach(
         drain=False,
         title=f"pid {pid}",
     )
-    run_dir = out or default_run_dir(f"attach-{pid}")
     outcome = run_target(
         target, plan, run_dir, console=Console(stderr=True), show_progress=not quiet
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.scenario import Scenario, load_scenario
@@ -151,6 +152,8 @@ def run(
     """
     base = load_scenario(scenario_ref)
     refresh_s = parse_option_duration(refresh, "--refresh", allow_zero=True)
+    if out is not None:
+        arguments.output_dir(out)
     overrides: dict[str, Any] = {"seed": seed, "duration": duration, "interval": interval}
     if transport is not None:
         overrides["transport"] = transport.value
@@ -161,10 +164,10 @@ def run(
     for name in policies:
         scenario = base.with_overrides(policy=name, **overrides)
         if root is not None:
-            run_dir = root / str(name)
+            run_dir = arguments.output_dir(root / str(name))
         else:
             label = "-".join(filter(None, [scenario.name, getattr(scenario.target, "policy", "")]))
-            run_dir = out or default_run_dir(label)
+            run_dir = arguments.output_dir(out or default_run_dir(label))
         outcome = run_and_report(
             scenario,
             run_dir,

@@ -136,7 +136,10 @@ class CommandTarget(Section):
         base_dir = (info.context or {}).get(BASE_DIR_CONTEXT)
         if value is None or base_dir is None:
             return value
-        return str((base_dir / value).resolve())
+        resolved = (base_dir / value).resolve()
+        if not resolved.is_dir():  # else the start fails as if the program were missing
+            raise ValueError(f"no directory {str(resolved)!r}")
+        return str(resolved)
 
 
 Target = Annotated[GatewayTarget | CommandTarget, Field(discriminator=DISCRIMINATOR)]

@@ -1,7 +1,8 @@
 """A JSON-lines request/response channel to a child process over its stdin and stdout.
 
 A reader thread collects replies so that every request can time out: a target that stops
-answering is reported as hung instead of hanging the harness.
+answering is reported as hung instead of hanging the harness, and a reply that is not a JSON
+object (a stray print, a cut line) is a target failure, not a traceback.
 """
 
 from __future__ import annotations
@@ -50,7 +51,12 @@ class LineChannel:
             ) from None
         if line is _EOF:
             raise TargetFailed(f"target died: {self._describe_exit()}")
-        reply = json.loads(line)
-        if not reply.get("ok", False):
-            raise TargetFailed(f"target error: {reply.get('error', 'unknown error')}")
+        try:
+            reply = json.loads(line)
+        except (ValueError, RecursionError):
+            reply = None
+        if not isinstance(reply, dict):
+            raise TargetFailed(f"target sent a reply that is not a JSON object: {line[:200]!r}")
+        if reply.get("ok") is not True:
+            raise TargetFailed(f"target error: {str(reply.get('error', 'unknown error'))[:500]}")
         return reply
