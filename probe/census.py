@@ -3,8 +3,8 @@
 A checkpoint runs a full collection and walks `gc.get_objects()` (tens to hundreds of ms at
 millions of objects), so it belongs to a handful of points per run, never the sampling loop.
 It sees container objects only: a leak of bare str/bytes/int shows as growth of whatever holds
-them (a dict, a list, an instance). Deep sizes come from `pympler.asizeof` on a random sample of
-each top grower's instances, not all of them, which would cost seconds.
+them (a dict, a list, an instance). Deep sizes come from `sizing.deep_sizes` (standard library
+only) on a random sample of each top grower's instances, not all of them, which would cost seconds.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import random
 from collections import Counter
 from typing import Any, NamedTuple
 
-from leakbench.probe.growth import GrowthHistory
-from pympler import asizeof
+from .growth import GrowthHistory
+from .sizing import deep_sizes
 
-# The probe's own objects (pympler caches what it learns about each type it sizes) are not the
-# target's: leaving them in would report the probe as a grower.
-_PROBE_MODULES = ("pympler.", __name__.rpartition(".")[0] + ".")
+# The probe's own objects are not the target's: leaving them in would report the probe as a
+# grower. The package's name is whatever it was imported as (a private name inside a target).
+_PROBE_MODULES = (__name__.rpartition(".")[0] + ".",)
 
 
 def type_name(cls: type) -> str:
@@ -40,13 +40,13 @@ class DeepSize(NamedTuple):
 def estimate_deep_size(instances: list[Any], rng: random.Random, k: int) -> DeepSize:
     """Estimate the deep size of all `instances` from `k` of them, sampled at random.
 
-    `asizesof` counts an object reachable from several instances once, for the first one that
+    `deep_sizes` counts an object reachable from several instances once, for the first one that
     reaches it. So the sample's total holds each shared referent once and the later sizes are
     each instance's own part: total = sample total + unsampled instances x mean own part.
     (Mean sample size x count would count a shared referent once per instance.)
     """
     sample = rng.sample(instances, min(k, len(instances)))
-    sizes = asizeof.asizesof(*sample)
+    sizes = deep_sizes(*sample)
     own_sizes = sizes[1:] or sizes
     own = sum(own_sizes) / len(own_sizes)
     return DeepSize(sum(sizes) + (len(instances) - len(sample)) * own, own)

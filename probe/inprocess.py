@@ -8,12 +8,12 @@ handful of points per run: one marked as baseline at the end of warm-up, a few a
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import Any, Optional
 
-from leakbench.probe.allocator import mallinfo2
-from leakbench.probe.census import TypeCensus
-from leakbench.probe.heap import HeapProbe
-from leakbench.probe.tracing import TraceProbe
+from .allocator import mallinfo2
+from .census import TypeCensus
+from .heap import HeapProbe
+from .tracing import TraceProbe
 
 
 class InProcessProbe:
@@ -50,9 +50,9 @@ class InProcessProbe:
 
     def __exit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
     ) -> None:
         self.stop()
 
