@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import random
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Optional
 
 from .growth import GrowthHistory
 from .sizing import deep_sizes
@@ -61,6 +61,16 @@ class TypeCensus:
         self._rng = random.Random(seed)
         self._history = GrowthHistory()
         self._deep: dict[str, DeepSize] = {}
+        self._names: dict[str, Optional[str]] = {}  # one str per name, shared by checkpoints
+
+    def _name(self, cls: type) -> Optional[str]:
+        """The type's name, None for the probe's own types; the same object every time, so the
+        checkpoints' history shares its keys instead of keeping a copy per checkpoint."""
+        name = type_name(cls)
+        if name not in self._names:
+            own = str(getattr(cls, "__module__", "")).startswith(_PROBE_MODULES)
+            self._names[name] = None if own else name
+        return self._names[name]
 
     def checkpoint(self, *, baseline: bool = False, deep_sample: int = 20) -> list[dict[str, Any]]:
         """Take a census; return the top growers since the baseline as `types_top` entries.
@@ -73,11 +83,8 @@ class TypeCensus:
             gc.collect()
         objects = gc.get_objects()
         by_type = Counter(map(type, objects))
-        names = {
-            cls: type_name(cls)
-            for cls in by_type
-            if not str(getattr(cls, "__module__", "")).startswith(_PROBE_MODULES)
-        }
+        names = {cls: self._name(cls) for cls in by_type}
+        names = {cls: name for cls, name in names.items() if name is not None}
         counts: Counter[str] = Counter()
         for cls, name in names.items():
             counts[name] += by_type[cls]

@@ -42,3 +42,7 @@ def deep_sizes(*objects: Any) -> list[int]:
             stack.extend(gc.get_referents(obj))
         sizes.append(total)
     return sizes
+
+
+PYMALLOC_MAX = 512
+"""Objects up to this size come from pymalloc and count in `sys.getallocatedblocks()`."""
