@@ -16,7 +16,6 @@ PACKAGES = (
     "numpy",
     "scipy",
     "ruptures",
-    "pympler",
     "websockets",
     "pydantic",
 )

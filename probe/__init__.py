@@ -6,12 +6,12 @@ embedded gateway's worker, the WebSocket gateway, a test under the pytest plugin
 service) and so imports nothing from the rest of leakbench.
 """
 
-from leakbench.probe.allocator import mallinfo2, malloc_trim
-from leakbench.probe.census import TypeCensus
-from leakbench.probe.heap import HeapProbe
-from leakbench.probe.inprocess import InProcessProbe
-from leakbench.probe.tracing import TraceProbe
-from leakbench.probe.watch import WeakrefWatcher
+from .allocator import mallinfo2, malloc_trim
+from .census import TypeCensus
+from .heap import HeapProbe
+from .inprocess import InProcessProbe
+from .tracing import TraceProbe
+from .watch import WeakrefWatcher
 
 __all__ = [
     "HeapProbe",

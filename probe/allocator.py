@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Optional
 
 
 class _MallInfo2(ctypes.Structure):
@@ -33,7 +33,7 @@ class _MallInfo2(ctypes.Structure):
 
 
 @functools.cache
-def _libc_function(name: str, restype: Any, *argtypes: Any) -> Callable[..., Any] | None:
+def _libc_function(name: str, restype: Any, *argtypes: Any) -> Optional[Callable[..., Any]]:
     """The named function of the C library this process runs on, or None if it has none."""
     try:
         libc = ctypes.CDLL(None)
@@ -46,7 +46,7 @@ def _libc_function(name: str, restype: Any, *argtypes: Any) -> Callable[..., Any
     return function
 
 
-def mallinfo2() -> dict[str, int] | None:
+def mallinfo2() -> Optional[dict[str, int]]:
     """Return malloc's totals over all arenas, in bytes, or None without glibc >= 2.33.
 
     `arena`: heap obtained from the OS (sbrk and thread arenas); `in_use`: allocated within it;
@@ -66,7 +66,7 @@ def mallinfo2() -> dict[str, int] | None:
     }
 
 
-def malloc_trim(pad: int = 0) -> bool | None:
+def malloc_trim(pad: int = 0) -> Optional[bool]:
     """Ask glibc to return free heap pages to the OS; True if it released any, None without glibc.
 
     A diagnostic only: if RSS drops a lot after a trim, the growth was allocator retention, not a

@@ -3,8 +3,8 @@
 A checkpoint runs a full collection and walks `gc.get_objects()` (tens to hundreds of ms at
 millions of objects), so it belongs to a handful of points per run, never the sampling loop.
 It sees container objects only: a leak of bare str/bytes/int shows as growth of whatever holds
-them (a dict, a list, an instance). Deep sizes come from `pympler.asizeof` on a random sample of
-each top grower's instances, not all of them, which would cost seconds.
+them (a dict, a list, an instance). Deep sizes come from `sizing.deep_sizes` (standard library
+only) on a random sample of each top grower's instances, not all of them, which would cost seconds.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 import gc
 import random
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Optional
 
-from leakbench.probe.growth import GrowthHistory
-from pympler import asizeof
+from .growth import GrowthHistory
+from .sizing import deep_sizes
 
-# The probe's own objects (pympler caches what it learns about each type it sizes) are not the
-# target's: leaving them in would report the probe as a grower.
-_PROBE_MODULES = ("pympler.", __name__.rpartition(".")[0] + ".")
+# The probe's own objects are not the target's: leaving them in would report the probe as a
+# grower. The package's name is whatever it was imported as (a private name inside a target).
+_PROBE_MODULES = (__name__.rpartition(".")[0] + ".",)
 
 
 def type_name(cls: type) -> str:
@@ -40,13 +40,13 @@ class DeepSize(NamedTuple):
 def estimate_deep_size(instances: list[Any], rng: random.Random, k: int) -> DeepSize:
     """Estimate the deep size of all `instances` from `k` of them, sampled at random.
 
-    `asizesof` counts an object reachable from several instances once, for the first one that
+    `deep_sizes` counts an object reachable from several instances once, for the first one that
     reaches it. So the sample's total holds each shared referent once and the later sizes are
     each instance's own part: total = sample total + unsampled instances x mean own part.
     (Mean sample size x count would count a shared referent once per instance.)
     """
     sample = rng.sample(instances, min(k, len(instances)))
-    sizes = asizeof.asizesof(*sample)
+    sizes = deep_sizes(*sample)
     own_sizes = sizes[1:] or sizes
     own = sum(own_sizes) / len(own_sizes)
     return DeepSize(sum(sizes) + (len(instances) - len(sample)) * own, own)
@@ -61,6 +61,16 @@ class TypeCensus:
         self._rng = random.Random(seed)
         self._history = GrowthHistory()
         self._deep: dict[str, DeepSize] = {}
+        self._names: dict[str, Optional[str]] = {}  # one str per name, shared by checkpoints
+
+    def _name(self, cls: type) -> Optional[str]:
+        """The type's name, None for the probe's own types; the same object every time, so the
+        checkpoints' history shares its keys instead of keeping a copy per checkpoint."""
+        name = type_name(cls)
+        if name not in self._names:
+            own = str(getattr(cls, "__module__", "")).startswith(_PROBE_MODULES)
+            self._names[name] = None if own else name
+        return self._names[name]
 
     def checkpoint(self, *, baseline: bool = False, deep_sample: int = 20) -> list[dict[str, Any]]:
         """Take a census; return the top growers since the baseline as `types_top` entries.
@@ -73,11 +83,8 @@ class TypeCensus:
             gc.collect()
         objects = gc.get_objects()
         by_type = Counter(map(type, objects))
-        names = {
-            cls: type_name(cls)
-            for cls in by_type
-            if not str(getattr(cls, "__module__", "")).startswith(_PROBE_MODULES)
-        }
+        names = {cls: self._name(cls) for cls in by_type}
+        names = {cls: name for cls, name in names.items() if name is not None}
         counts: Counter[str] = Counter()
         for cls, name in names.items():
             counts[name] += by_type[cls]

@@ -9,6 +9,7 @@ rarely meets over several checkpoints and a leak always does.
 from __future__ import annotations
 
 import heapq
+from typing import Optional, Union
 
 
 class GrowthHistory:
@@ -22,7 +23,7 @@ class GrowthHistory:
     def __init__(self) -> None:
         self._reference: dict[str, int] = {}
         self._latest: dict[str, int] = {}
-        self._rising: set[str] | None = None  # None until a checkpoint follows the reference
+        self._rising: Optional[set[str]] = None  # None until a checkpoint follows the reference
 
     def record(self, values: dict[str, int], *, baseline: bool = False) -> None:
         """Add a checkpoint; a baseline one (or the first) becomes the new reference."""
@@ -38,7 +39,7 @@ class GrowthHistory:
     def latest(self) -> dict[str, int]:
         return self._latest
 
-    def _growth(self, keys: set[str] | dict[str, int]) -> dict[str, int]:
+    def _growth(self, keys: Union[set[str], dict[str, int]]) -> dict[str, int]:
         return {key: self._latest.get(key, 0) - self._reference.get(key, 0) for key in keys}
 
     def top(self, n: int) -> list[tuple[str, int]]:

@@ -20,10 +20,12 @@ class HeapProbe:
         self.objects = objects
 
     def sample(self) -> dict[str, Any]:
-        """Return `heap_blocks`, `gc_counts` and, with `objects`, `gc_objects`."""
+        """Return `heap_blocks`, `gc_counts`, `gc_collections` (per generation, since the
+        start) and, with `objects`, `gc_objects`."""
         sample: dict[str, Any] = {
             "heap_blocks": sys.getallocatedblocks(),
             "gc_counts": list(gc.get_count()),
+            "gc_collections": [generation["collections"] for generation in gc.get_stats()],
         }
         if self.objects:
             sample["gc_objects"] = len(gc.get_objects())

@@ -14,14 +14,10 @@ import sys
 import tracemalloc
 from typing import Any
 
-import pympler
-from leakbench.probe.growth import GrowthHistory
+from .growth import GrowthHistory
 
-# The probe's own allocations (its tables, pympler's caches) are not the target's.
-_PROBE_DIRS = tuple(
-    os.path.dirname(os.path.abspath(module_file)) + os.sep
-    for module_file in (__file__, pympler.__file__)
-)
+# The probe's own allocations (its tables and caches) are not the target's.
+_PROBE_DIRS = (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
 _NOT_THE_TARGET = frozenset(
     {
         tracemalloc.__file__,

@@ -13,7 +13,7 @@ import weakref
 from collections import Counter
 from typing import Any
 
-from leakbench.probe.census import type_name
+from .census import type_name
 
 
 class _Label:

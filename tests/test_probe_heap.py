@@ -23,4 +23,15 @@ def test_heap_blocks_and_gc_objects_rise_when_objects_are_kept_and_fall_when_fre
 
 
 def test_without_objects_the_heap_is_not_walked() -> None:
-    assert set(HeapProbe(objects=False).sample()) == {"heap_blocks", "gc_counts"}
+    assert set(HeapProbe(objects=False).sample()) == {"heap_blocks", "gc_counts", "gc_collections"}
+
+
+def test_gc_collections_count_each_generations_collections() -> None:
+    probe = HeapProbe(objects=False)
+    before = probe.sample()["gc_collections"]
+    gc.collect(1)
+    gc.collect()
+    after = probe.sample()["gc_collections"]
+    assert len(after) == 3
+    assert after[1] - before[1] >= 1
+    assert after[2] - before[2] >= 1

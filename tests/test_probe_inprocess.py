@@ -26,7 +26,7 @@ def test_sample_has_the_run_dir_fields_it_measures() -> None:
     sample = probe.sample()
     probe.stop()
     assert not tracemalloc.is_tracing()
-    expected = {"heap_blocks", "gc_counts", "gc_objects", "heap_traced"}
+    expected = {"heap_blocks", "gc_counts", "gc_collections", "gc_objects", "heap_traced"}
     if mallinfo2() is not None:
         expected.add("malloc")
         assert set(sample["malloc"]) == {"arena", "in_use", "free", "mmap"}

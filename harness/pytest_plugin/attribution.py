@@ -26,7 +26,7 @@ def attribute(
 ) -> dict[str, list[dict[str, Any]]]:
     """`types` and `sites` that grew by more than the tolerances over `calls` calls of `fn`.
 
-    Entries as in a checkpoint's `types_top` (with `deep_bytes`, pympler's estimate for all
+    Entries as in a checkpoint's `types_top` (with `deep_bytes`, the probe's estimate for all
     live instances) and `sites_top`; largest growth first.
     """
     with InProcessProbe(objects=True, tracemalloc=True) as probe:

@@ -162,6 +162,10 @@ class Probe(Section):
         description="Command targets: let leakbench measure inside the program (a Python agent, "
         "the Node inspector); false measures from outside only.",
     )
+    object_count: bool = Field(
+        False,
+        description="Python agent: count gc objects at every sample (walks the heap each time).",
+    )
 
 
 def _parse_warmup(value: Any) -> Any:

@@ -5,7 +5,9 @@ group, killed with that group when the pipe from this process closes, so a harne
 SIGKILL leaves nothing running. The target's output goes to `target.log` in the run directory.
 A Python driver given as `module:function` runs in a harness thread and reports completed
 runs, so per-run slopes work for user services too; without one, slopes are per hour of wall
-time.
+time. A runtime's measurement from inside (the Python agent) plugs in through `InsideProbe`:
+it prepares the environment, then adds its fields to each sample, answers checkpoints and
+gives the final attribution.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
-from leakbench.harness.targets.base import ChildProcessTarget, StepResult
+from leakbench.harness.targets.base import ChildProcessTarget, DrainResult, StepResult
+from leakbench.harness.targets.inside import InsideProbe
 from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
@@ -49,6 +52,7 @@ class CommandTarget(ChildProcessTarget):
         ready: dict[str, Any] | None = None,
         driver: str | None = None,
         driver_args: dict[str, Any] | None = None,
+        inside: InsideProbe | None = None,
     ) -> None:
         super().__init__()
         self._argv = argv
@@ -67,6 +71,7 @@ class CommandTarget(ChildProcessTarget):
         self._driver_thread: threading.Thread | None = None
         self._driver_error: BaseException | None = None
         self._command_pid: int | None = None
+        self._inside = inside
 
     @property
     def ended_cleanly(self) -> bool:
@@ -81,17 +86,24 @@ class CommandTarget(ChildProcessTarget):
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
         cwd = [] if self._cwd is None else ["--cwd", self._cwd]
+        env = {**os.environ, **self._env}
+        if self._inside is not None:
+            env = self._inside.prepare(env)
         with open(self._log_path, "w", encoding="utf-8") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "leakbench.probe.supervise", *cwd, "--", *self._argv],
+                # -I: the supervisor ignores PYTHONPATH, so an agent meant for the command
+                # is not injected into the supervisor itself.
+                [sys.executable, "-I", "-m", "leakbench.probe.supervise", *cwd, "--", *self._argv],
                 stdin=subprocess.PIPE,  # the lifeline: closes when this process dies
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env={**os.environ, **self._env},
+                env=env,
                 text=True,
                 start_new_session=True,
             )
         self._command_pid = self._started_pid()
+        if self._inside is not None:
+            self._inside.started(self._command_pid)
         self._spawned_at = time.monotonic()
         self._wait_ready()
         self._started_at = time.monotonic()
@@ -178,10 +190,35 @@ class CommandTarget(ChildProcessTarget):
             self._finished = True
         if elapsed >= self._duration:
             self._finished = True
+        return self._step_result(elapsed)
+
+    def _step_result(self, elapsed: float) -> StepResult:
         runs = self._context.runs_done if self._context is not None else 0
-        return StepResult(runs_done=runs, t_gateway=elapsed)
+        inside = self._inside.sample() if self._inside is not None else {}
+        return StepResult(runs_done=runs, t_gateway=elapsed, inside=inside)
+
+    def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
+        return self._inside.checkpoint(baseline) if self._inside is not None else None
+
+    def drain(self) -> DrainResult | None:
+        """No time to let pass in a user's service: only the inside measurement's final word
+        (what grew at every checkpoint, who holds it), recorded on a last `drain` sample. A
+        target that already ended has nothing left to ask: its checkpoints stand for it."""
+        if self._inside is None or self._process is None or self._process.poll() is not None:
+            return None
+        attribution = self._inside.attribution()
+        return DrainResult(
+            step=self._step_result(time.monotonic() - self._started_at), attribution=attribution
+        )
 
     def stop(self) -> None:
+        try:
+            self._stop_process()
+        finally:
+            if self._inside is not None:
+                self._inside.close()
+
+    def _stop_process(self) -> None:
         if self._context is not None:
             self._context.stop.set()
         if self._driver_thread is not None:

@@ -10,6 +10,9 @@ from leakbench.harness.scenario.model import CommandTarget, GatewayTarget
 from leakbench.harness.targets.base import StepResult, Target
 from leakbench.harness.targets.command import CommandTarget as CommandProcess
 from leakbench.harness.targets.embedded import EmbeddedTarget
+from leakbench.harness.targets.inside import InsideProbe
+from leakbench.harness.targets.python_agent import PythonAgent
+from leakbench.harness.targets.runtime import PYTHON, resolve_runtime
 
 
 def expected_runs(scenario: Scenario) -> int:
@@ -48,6 +51,22 @@ def gateway_worker_config(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def inside_probe(scenario: Scenario, run_dir: Path) -> InsideProbe | None:
+    """The in-target measurement of a command target's runtime, unless `probe.inject` is off."""
+    target = scenario.target
+    assert isinstance(target, CommandTarget)
+    if not scenario.probe.inject or resolve_runtime(target.runtime, target.command) != PYTHON:
+        return None
+    probe = scenario.probe
+    config = {
+        "interval": probe.interval,
+        "objects": probe.objects,
+        "count_objects": probe.object_count,
+        "tracemalloc": probe.tracemalloc,
+    }
+    return PythonAgent(run_dir, config)
+
+
 def build_target(scenario: Scenario, run_dir: Path) -> Target:
     """The target process for `scenario`; nothing is started yet."""
     target = scenario.target
@@ -62,6 +81,7 @@ def build_target(scenario: Scenario, run_dir: Path) -> Target:
             ready=target.ready.model_dump() if target.ready else None,
             driver=target.driver,
             driver_args=dict(target.driver_args),
+            inside=inside_probe(scenario, run_dir),
         )
     if target.transport == "websocket":
         from leakbench.harness.targets.websocket import WebSocketTarget

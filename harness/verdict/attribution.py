@@ -1,7 +1,9 @@
 """Where the growth is: maps that retained entries, types and sites that grew at every checkpoint.
 
 The target's own probe, when it kept the full checkpoint history, knows best (its `types` and
-`sites`); otherwise the top-N lists in the samples' checkpoints are the fallback.
+`sites`); otherwise the top-N lists in the samples' checkpoints are the fallback. A Python
+agent in a command target also names who holds the growth (`holders`) and which of the target's
+processes it measured (`processes`); entries of a multi-process target carry their `pid`.
 """
 
 from __future__ import annotations
@@ -19,18 +21,42 @@ def attribution(
     window: SampleColumns,
     state: Mapping[str, Any] | None,
     target_attribution: Mapping[str, Any] | None,
-) -> dict[str, list[dict[str, Any]]]:
-    """summary.json's `attribution`: maps, types and sites, largest first."""
+) -> dict[str, Any]:
+    """summary.json's `attribution`: maps, types and sites, largest first; with an agent also
+    `holders`, `processes` and, when it could not measure, `agent` (why, in words)."""
     if target_attribution is not None:
         types = list(target_attribution.get("types", []))
         sites = list(target_attribution.get("sites", []))
     else:
         types, sites = _checkpoint_growth(window)
-    return {
+    found: dict[str, Any] = {
         "maps": _retaining_maps(state),
         "types": types[:ATTRIBUTION_LIMIT],
         "sites": sites[:ATTRIBUTION_LIMIT],
     }
+    for part in ("holders", "processes"):
+        if target_attribution is not None and part in target_attribution:
+            found[part] = list(target_attribution[part])[:ATTRIBUTION_LIMIT]
+    if target_attribution is not None and "agent" in target_attribution:
+        found["agent"] = target_attribution["agent"]
+    return found
+
+
+def where_sentence(found: Mapping[str, Any]) -> str:
+    """What grows and who holds it, for the headline of a leak: "" when nothing was named."""
+    types, holders, sites = found.get("types"), found.get("holders"), found.get("sites")
+    if not types and not holders and not sites:
+        return ""
+    parts = []
+    if holders:
+        held = holders[0]
+        parts.append(f"held in {held['holder']} ({held['kind']}, {held['type']})")
+    elif types:
+        parts.append(f"{types[0]['type']} grows by {types[0]['growth']:,} objects")
+    if sites:
+        parts.append(f"allocated at {sites[0]['site']}")
+    text = "; ".join(parts)
+    return f" Where: {text}."
 
 
 def _checkpoint_growth(

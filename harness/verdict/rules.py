@@ -18,6 +18,9 @@ from leakbench.harness.stats import Outcome
 from leakbench.harness.verdict.signals import Signal
 from leakbench.harness.verdict.wording import label
 
+NATIVE = "native (C extension or allocator)"
+NATIVE_REASON = f"RSS and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
+
 
 def combine(
     signals: Mapping[str, Signal], adjusted: Mapping[str, float], alpha: float
@@ -59,5 +62,5 @@ def _rss_leak(rss: Signal, heap: Signal | None) -> tuple[Outcome, str]:
             "growth cannot be told from allocator retention"
         )
     if rss.allocator.in_use_rising(rss.analysis.tolerance):
-        return Outcome.LEAK, "RSS and malloc's in-use bytes grow (native memory)"
+        return Outcome.LEAK, NATIVE_REASON
     return Outcome.INCONCLUSIVE, "RSS grows but neither the heap nor malloc's in-use bytes do"

@@ -16,9 +16,9 @@ import numpy as np
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust
-from leakbench.harness.verdict.attribution import attribution
+from leakbench.harness.verdict.attribution import attribution, where_sentence
 from leakbench.harness.verdict.projection import projection as project
-from leakbench.harness.verdict.rules import combine
+from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, combine
 from leakbench.harness.verdict.signals import Signal, trend_signals
 from leakbench.harness.verdict.state import state_signal
 from leakbench.harness.verdict.tolerances import Tolerances, tolerances_from_settings
@@ -68,6 +68,12 @@ def summarize(
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
     projection = project(signals.get("rss"), window)
     last_wall = columns.last("t_wall")
+    found = attribution(window, state, target_attribution)
+    text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
+    if verdict == "leak" and reason == NATIVE_REASON:
+        text += f" The growth is {NATIVE}: malloc's in-use bytes rise, Python objects do not."
+    elif verdict == "leak" and state is None:
+        text += where_sentence(found)
     summary: dict[str, Any] = {
         "scenario": meta.get("scenario_name"),
         "policy": meta.get("policy"),
@@ -77,7 +83,7 @@ def summarize(
         "exit_code": int(exit_code),
         "exit_reason": exit_reason,
         "exit_detail": exit_detail,
-        "headline": headline(outcome, reason, signals, state, projection, exit_reason, exit_detail),
+        "headline": text,
         "runs_completed": int(np.nanmax(columns.column("runs_done"), initial=0)),
         "duration_s": duration_s if duration_s is not None else (last_wall or 0.0),
         "gateway_time_s": columns.last("t_gateway") or 0.0,
@@ -87,7 +93,7 @@ def summarize(
             name: signal_entry(s, adjusted.get(name), tolerances.alpha)
             for name, s in signals.items()
         },
-        "attribution": attribution(window, state, target_attribution),
+        "attribution": found,
         "projection": projection,
     }
     if state is not None:

@@ -1,0 +1,161 @@
+"""The agent: the probe running inside a Python target that leakbench started, unchanged.
+
+The bootstrap's `sitecustomize` (probe/bootstrap.py) calls `start_from_environment()` before the
+target's own code runs. The agent then lives in one daemon thread that connects to the
+harness's UNIX socket (named in the environment), says who it is, and sends a sample every
+`interval` seconds; it answers the harness's `checkpoint` and `attribution` requests. It never
+writes to the target's stdout or stderr: its own errors go to the agent log, if one is named.
+
+A forked child gets its own agent (`os.register_at_fork`): it drops the parent's connection,
+starts afresh (new census, own baseline) and reports under its own pid. A spawned child (a new
+interpreter) inherits the environment and so the bootstrap.
+
+Wire format: one JSON object per line. Agent to harness: `hello` {pid, ppid, argv, python},
+`sample` {pid, t, ...probe sample}, `checkpoint` {id, pid, checkpoint, pause_s, attribution},
+`attribution` {id, pid, attribution}. Harness to agent: {cmd: checkpoint, id, baseline} and
+{cmd: attribution, id}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Optional
+
+from .inprocess import InProcessProbe
+
+ENV_SOCKET = "LEAKBENCH_AGENT_SOCKET"
+ENV_CONFIG = "LEAKBENCH_AGENT_CONFIG"
+ENV_LOG = "LEAKBENCH_AGENT_LOG"
+DEFAULTS: dict[str, Any] = {
+    "interval": 0.25,
+    "objects": True,
+    "count_objects": False,
+    "tracemalloc": False,
+    "trace_frames": 1,
+    "top": 10,
+}
+
+_agent: Optional[Agent] = None
+_fork_hook_installed = False
+
+
+class Agent:
+    """One process's agent: its probe, its connection and its thread."""
+
+    def __init__(self, address: str, config: dict[str, Any], log_path: Optional[str]) -> None:
+        self.address = address
+        self.config = {**DEFAULTS, **config}
+        self.log_path = log_path
+        self.probe = InProcessProbe(
+            objects=bool(self.config["objects"]),
+            count_objects=bool(self.config["count_objects"]),
+            tracemalloc=bool(self.config["tracemalloc"]),
+            trace_frames=int(self.config["trace_frames"]),
+            top=int(self.config["top"]),
+        )
+        self.sock: Optional[socket.socket] = None
+        self.thread = threading.Thread(target=self._run, name="leakbench-agent", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def abandon(self) -> None:
+        """In a forked child: close the inherited copy of the parent's connection, unused."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def _run(self) -> None:
+        try:
+            self._serve()
+        except Exception:  # never let the agent disturb the target; say why in the agent log
+            self.log(traceback.format_exc())
+        finally:
+            if self.sock is not None:
+                self.sock.close()
+
+    def _serve(self) -> None:
+        sock = self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(self.address)
+        self._send(
+            {
+                "type": "hello",
+                "pid": os.getpid(),
+                "ppid": os.getppid(),
+                "argv": list(sys.argv),
+                "python": ".".join(map(str, sys.version_info[:3])),
+            }
+        )
+        interval = float(self.config["interval"])
+        buffer = b""
+        next_sample = time.monotonic()
+        while True:
+            wait = max(0.0, next_sample - time.monotonic())
+            readable, _, _ = select.select([sock], [], [], wait)
+            if readable:
+                data = sock.recv(65536)
+                if not data:
+                    return  # the harness is done
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    self._handle(json.loads(line))
+            now = time.monotonic()
+            if now >= next_sample:
+                sample = self.probe.sample()
+                self._send({"type": "sample", "pid": os.getpid(), "t": time.time(), **sample})
+                next_sample = max(next_sample + interval, now)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.sock is not None
+        self.sock.sendall(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+
+    def _handle(self, request: dict[str, Any]) -> None:
+        reply: dict[str, Any] = {"id": request.get("id"), "pid": os.getpid()}
+        if request.get("cmd") == "checkpoint":
+            started = time.perf_counter()
+            reply["checkpoint"] = self.probe.checkpoint(baseline=bool(request.get("baseline")))
+            reply["pause_s"] = round(time.perf_counter() - started, 6)
+            reply["type"] = "checkpoint"
+        elif request.get("cmd") == "attribution":
+            reply["type"] = "attribution"
+        else:
+            return
+        reply["attribution"] = self.probe.final_attribution()
+        self._send(reply)
+
+    def log(self, text: str) -> None:
+        if self.log_path:
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                log.write(f"[pid {os.getpid()}] {text}\n")
+
+
+def start_from_environment() -> Optional[Agent]:
+    """Start this process's agent if the harness asked for one (the socket is in the
+    environment) and none runs yet; return it."""
+    global _agent, _fork_hook_installed
+    address = os.environ.get(ENV_SOCKET)
+    if not address or _agent is not None:
+        return _agent
+    config = json.loads(os.environ.get(ENV_CONFIG) or "{}")
+    _agent = Agent(address, config, os.environ.get(ENV_LOG))
+    if not _fork_hook_installed:
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _fork_hook_installed = True
+    _agent.start()
+    return _agent
+
+
+def _after_fork_in_child() -> None:
+    global _agent
+    if _agent is not None:
+        _agent.abandon()  # tracemalloc, if on, goes on tracing: the new probe keeps it running
+        _agent = None
+    start_from_environment()

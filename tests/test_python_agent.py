@@ -1,0 +1,94 @@
+"""The Python agent in command targets: what leaks, where it was allocated and who holds it, with
+no change to the service; its own sitecustomize still runs, forked workers report for
+themselves, native growth and allocator retention are told apart, and inject: false is off."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from leakbench_cli import leakbench
+
+SERVICE = Path(__file__).parent / "targets" / "agent_service"
+SITE = Path(__file__).parent / "targets" / "agent_site"
+CACHE_TYPE = "templating.formatting.Rendered"
+CACHE_HOLDER = "templating.formatting._cache"
+
+
+def run(tmp_path: Path, script: str, *, probe: str = "", env: str = "", seconds: int = 5) -> Any:
+    """`leakbench run` of one service script; the summary and the run directory."""
+    scenario = tmp_path / f"{script}.yaml"
+    scenario.write_text(
+        f"name: {script.replace('_', '-')}\n"
+        f"target: {{kind: command, command: [{sys.executable}, {script}.py], cwd: {SERVICE}"
+        f"{', env: {' + env + '}' if env else ''}}}\n"
+        f"workload: {{duration: {seconds}s}}\n"
+        f"probe: {{interval: 50ms{', ' + probe if probe else ''}}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    result = leakbench("run", scenario, "--out", out, "--json", "--no-report")
+    assert result.code in (0, 1), result.stdout + result.stderr
+    return result.json(), out
+
+
+def samples(run_dir: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+
+
+def test_an_unbounded_cache_is_attributed_to_its_type_site_and_holder_and_sitecustomize_runs(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "sitecustomize-ran"
+    env = f"PYTHONPATH: {SITE}, AGENT_TEST_SITECUSTOMIZE_MARKER: {marker}"
+    # tracemalloc checkpoints pause the target for a while: fewer of them in a longer run.
+    probe = "tracemalloc: true, checkpoints: 3"
+    summary, run_dir = run(tmp_path, "cache_service", probe=probe, env=env, seconds=8)
+    assert summary["verdict"] == "leak"
+    assert summary["signals"]["heap"]["verdict"] == "leak"
+    found = summary["attribution"]
+    assert found["types"][0]["type"] == CACHE_TYPE
+    assert found["sites"][0]["site"].startswith("templating/formatting.py:")
+    assert found["holders"][0]["holder"] == CACHE_HOLDER
+    assert found["holders"][0]["kind"] == "module global"
+    assert f"held in {CACHE_HOLDER}" in summary["headline"]
+    # The target's own sitecustomize ran, in the target's main process.
+    main = next(p for p in found["processes"] if p["main"])
+    assert marker.read_text() == str(main["pid"])
+    # Nothing of the agent reached the target's output.
+    assert (run_dir / "target.log").read_text() == ""
+
+
+def test_forked_workers_report_under_their_own_pids(tmp_path: Path) -> None:
+    summary, run_dir = run(tmp_path, "forking_service")
+    assert summary["verdict"] == "leak"
+    processes = summary["attribution"]["processes"]
+    main = next(p["pid"] for p in processes if p["main"])
+    workers = {p["pid"] for p in processes if p["ppid"] == main}
+    assert len(workers) == 2
+    holders = {h["pid"] for h in summary["attribution"]["holders"] if h["holder"] == CACHE_HOLDER}
+    assert holders == workers
+    last = [s for s in samples(run_dir) if "tree_heap_blocks" in s][-1]
+    assert set(last["tree_heap_blocks"]) == {str(pid) for pid in (main, *workers)}
+
+
+def test_c_memory_without_python_objects_is_labelled_native(tmp_path: Path) -> None:
+    summary, _ = run(tmp_path, "native_service")
+    assert summary["verdict"] == "leak"
+    assert summary["signals"]["heap"]["verdict"] != "leak"
+    assert "native (C extension or allocator)" in summary["headline"]
+
+
+def test_allocator_retention_is_labelled_and_not_called_a_leak(tmp_path: Path) -> None:
+    summary, _ = run(tmp_path, "retention_service")
+    assert summary["verdict"] != "leak", summary["headline"]
+    assert summary["signals"]["rss"]["allocator_retention"] is True
+
+
+def test_inject_false_runs_the_target_as_before(tmp_path: Path) -> None:
+    summary, run_dir = run(tmp_path, "cache_service", probe="inject: false", seconds=2)
+    assert not (run_dir / "agent").exists()
+    assert not any("heap_blocks" in s for s in samples(run_dir))
+    assert set(summary["signals"]) == {"rss"}
