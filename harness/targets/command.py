@@ -19,7 +19,7 @@ from typing import Any
 
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
-from leakbench.harness.targets.base import ChildProcessTarget, StepResult
+from leakbench.harness.targets.base import ChildProcessTarget, StepResult, TargetRuntime
 from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
@@ -42,6 +42,7 @@ class CommandTarget(ChildProcessTarget):
         ready: dict[str, Any] | None = None,
         driver: str | None = None,
         driver_args: dict[str, Any] | None = None,
+        runtime: TargetRuntime | None = None,
     ) -> None:
         super().__init__()
         self._argv = argv
@@ -59,6 +60,7 @@ class CommandTarget(ChildProcessTarget):
         self._context: DriverContext | None = None
         self._driver_thread: threading.Thread | None = None
         self._driver_error: BaseException | None = None
+        self._runtime = runtime
 
     @property
     def ended_cleanly(self) -> bool:
@@ -73,7 +75,7 @@ class CommandTarget(ChildProcessTarget):
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, **self._env},
+                env=self._environment(),
                 cwd=self._cwd,
                 text=True,
                 start_new_session=True,
@@ -85,6 +87,12 @@ class CommandTarget(ChildProcessTarget):
         finally:
             log.close()
         self._spawned_at = time.monotonic()
+        if self._runtime is not None:
+            self._runtime.started(
+                self.pid,
+                lambda: self._log_path.read_text(encoding="utf-8", errors="replace"),
+                lambda: self._process is not None and self._process.poll() is None,
+            )
         self._wait_ready()
         self._started_at = time.monotonic()
         self._next_sample = self._started_at
@@ -94,6 +102,10 @@ class CommandTarget(ChildProcessTarget):
                 target=self._run_driver, args=(driver,), name="load-driver", daemon=True
             )
             self._driver_thread.start()
+
+    def _environment(self) -> dict[str, str]:
+        env = {**os.environ, **self._env}
+        return env if self._runtime is None else self._runtime.environment(env)
 
     def _run_driver(self, driver: Any) -> None:
         assert self._context is not None
@@ -153,13 +165,19 @@ class CommandTarget(ChildProcessTarget):
         if elapsed >= self._duration:
             self._finished = True
         runs = self._context.runs_done if self._context is not None else 0
-        return StepResult(runs_done=runs, t_gateway=elapsed)
+        inside = self._runtime.sample() if self._runtime is not None else {}
+        return StepResult(runs_done=runs, t_gateway=elapsed, inside=inside)
+
+    def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
+        return None if self._runtime is None else self._runtime.checkpoint(baseline)
 
     def stop(self) -> None:
         if self._context is not None:
             self._context.stop.set()
         if self._driver_thread is not None:
             self._driver_thread.join(timeout=5)
+        if self._runtime is not None:
+            self._runtime.close()
         if self._process is None or self._process.poll() is not None:
             return
         for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
