@@ -32,7 +32,13 @@ class CdpSession:
         self._stack = contextlib.ExitStack()
         try:
             self._ws: ClientConnection = self._stack.enter_context(
-                connect(url, open_timeout=timeout, max_size=MAX_MESSAGE, compression=None)
+                connect(
+                    url,
+                    open_timeout=timeout,
+                    max_size=MAX_MESSAGE,
+                    compression=None,
+                    ping_interval=None,  # Node's inspector drops a connection that pings it
+                )
             )
         except (OSError, WebSocketException, TimeoutError) as exc:
             raise CdpError(f"cannot connect to the inspector at {url}: {exc}") from None

@@ -30,6 +30,8 @@ NAMED_TYPES = frozenset({"object", "closure", "regexp", "native"})
 """Node types whose name is a constructor (or function) name rather than content."""
 LABELLED_EDGES = frozenset({"context", "property", "internal", "shortcut", "weak"})
 """Edge types whose `name_or_index` is a string index (the others carry a number)."""
+REFERENCE_EDGES = frozenset({"context", "property"})
+"""Edges a developer wrote (a variable, a property): shown bare; V8's own in parentheses."""
 MAX_STRING_KEPT = 120
 CLOSURE_KEY = 1 << 32
 SECTION = re.compile(r'"(\w+)"\s*:\s*\[')
@@ -361,8 +363,10 @@ def _edge_label(graph: _Graph, parent: int, child: int) -> str:
     edge = int(start + hits[0])
     kind = graph.edge_types[graph.edge_type[edge]]
     name = int(graph.edge_name[edge])
-    if kind in LABELLED_EDGES:
+    if kind in REFERENCE_EDGES:
         return f"--{graph.strings.get(name, '?')}-->"
+    if kind in LABELLED_EDGES:
+        return f"--({graph.strings.get(name, '?')})-->"
     return f"--[{name}]-->"
 
 

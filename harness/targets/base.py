@@ -71,6 +71,11 @@ class TargetRuntime(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def checkpoint_limit(self) -> int | None:
+        """Most checkpoints worth their pause in one run (None: as many as the scenario asks)."""
+        ...
+
 
 class Target(ABC):
     """A process under test plus the load that drives it."""
@@ -107,6 +112,11 @@ class Target(ABC):
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
         """Take an expensive census (types, allocation sites); None when the target cannot."""
+        return None
+
+    @property
+    def checkpoint_limit(self) -> int | None:
+        """Most censuses worth their cost in one run; None: as many as the scenario asks."""
         return None
 
     def drain(self) -> DrainResult | None:

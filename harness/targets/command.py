@@ -171,6 +171,10 @@ class CommandTarget(ChildProcessTarget):
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
         return None if self._runtime is None else self._runtime.checkpoint(baseline)
 
+    @property
+    def checkpoint_limit(self) -> int | None:
+        return None if self._runtime is None else self._runtime.checkpoint_limit
+
     def stop(self) -> None:
         if self._context is not None:
             self._context.stop.set()

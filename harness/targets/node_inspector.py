@@ -7,8 +7,9 @@ budget allows; and at checkpoints a heap snapshot's census by constructor with t
 paths of the objects that keep growing.
 
 The forced collection pauses the target for as long as a full GC takes (milliseconds on a small
-heap, a good part of a second on a gigabyte). It is taken at most every MIN_GC_INTERVAL_S and
-otherwise no more often than keeps the pauses under GC_PAUSE_BUDGET of the target's time, so a
+heap, a good part of a second on a gigabyte). It is taken every MIN_GC_INTERVAL_S (enough
+points for the trend test in a one-minute soak) unless its pause, measured as the collection's
+round trip less a cheap request's, would then exceed GC_PAUSE_BUDGET of the target's time: a
 large heap gets fewer points rather than a slower service.
 """
 
@@ -32,13 +33,16 @@ from leakbench.harness.inspector.snapshot import SnapshotFormatError, SnapshotRe
 from leakbench.probe.growth import GrowthHistory
 
 MIN_GC_INTERVAL_S = 1.0
-GC_PAUSE_BUDGET = 0.02
+GC_PAUSE_BUDGET = 0.10
 CALL_TIMEOUT_S = 2.0
 GC_TIMEOUT_S = 30.0
 SNAPSHOT_TIMEOUT_S = 120.0
 BANNER_TIMEOUT_S = 10.0
 TOP_TYPES = 10
 RETAINED_SAMPLE = 2
+SNAPSHOTS_PER_RUN = 3
+"""Heap snapshots pause the target for seconds on a heap of tens of MB (BENCHMARKS.md); three
+are the fewest that tell growth at every snapshot from a single rise."""
 CLOSE_INSPECTOR = (
     "(() => { const p = globalThis.process;"
     " const i = p.getBuiltinModule?.('node:inspector') ?? p.mainModule?.require('node:inspector');"
@@ -88,7 +92,9 @@ class NodeInspector:
     def sample(self) -> dict[str, Any]:
         """This step's heap fields: heap used always, the post-GC heap when one is due."""
         fields: dict[str, Any] = {}
+        started = time.monotonic()
         usage = self._call("Runtime.getHeapUsage")
+        round_trip = time.monotonic() - started
         if usage is not None:
             fields["js_heap_used"] = int(usage["usedSize"])
             fields["js_heap_total"] = int(usage["totalSize"])
@@ -96,7 +102,7 @@ class NodeInspector:
         if now >= self._next_gc:
             started = time.monotonic()
             collected = self._call("HeapProfiler.collectGarbage", timeout=GC_TIMEOUT_S)
-            pause = time.monotonic() - started
+            pause = max(0.0, time.monotonic() - started - round_trip)
             after = self._call("Runtime.getHeapUsage") if collected is not None else None
             if after is not None:
                 fields["js_heap_post_gc"] = int(after["usedSize"])
@@ -115,8 +121,8 @@ class NodeInspector:
                 {"reportProgress": False, "captureNumericValue": False},
                 timeout=SNAPSHOT_TIMEOUT_S,
             )
-            pause = time.monotonic() - started
             census = reader.census()
+            elapsed = time.monotonic() - started
         except (CdpError, SnapshotFormatError):
             self.missed_reads += 1
             return None
@@ -132,7 +138,7 @@ class NodeInspector:
                 "nodes": census.nodes,
                 "edges": census.edges,
                 "snapshot_bytes": census.text_bytes,
-                "pause_ms": round(pause * 1000, 1),
+                "snapshot_ms": round(elapsed * 1000, 1),
             },
             "types_top": [
                 self._entry(name, growth) for name, growth in self._history.top(TOP_TYPES)
@@ -183,6 +189,7 @@ class NodeRuntime:
     """A command target's Node runtime (TargetRuntime): inspector on loopback from spawn to stop."""
 
     name = "node"
+    checkpoint_limit = SNAPSHOTS_PER_RUN
 
     def __init__(self) -> None:
         self._inspector: NodeInspector | None = None
@@ -191,7 +198,13 @@ class NodeRuntime:
         return {**env, "NODE_OPTIONS": node_options(env.get("NODE_OPTIONS"))}
 
     def started(self, pid: int, read_log: Callable[[], str], alive: Callable[[], bool]) -> None:
-        self._inspector = NodeInspector(wait_for_banner(read_log, alive), pid)
+        endpoint = wait_for_banner(read_log, alive)
+        try:
+            self._inspector = NodeInspector(endpoint, pid)
+        except TargetFailed:
+            if not alive():
+                raise TargetFailed("target died at startup (see target.log)") from None
+            raise
 
     def sample(self) -> dict[str, Any]:
         return {} if self._inspector is None else self._inspector.sample()

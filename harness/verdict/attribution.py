@@ -11,6 +11,7 @@ from typing import Any
 
 from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import steady_growth
+from leakbench.harness.verdict.node import constructors
 
 ATTRIBUTION_LIMIT = 10
 
@@ -21,16 +22,27 @@ def attribution(
     target_attribution: Mapping[str, Any] | None,
 ) -> dict[str, list[dict[str, Any]]]:
     """summary.json's `attribution`: maps, types and sites, largest first."""
+    js_constructors = constructors(window)
     if target_attribution is not None:
         types = list(target_attribution.get("types", []))
         sites = list(target_attribution.get("sites", []))
+    elif js_constructors:
+        types, sites = [_type_row(row) for row in js_constructors], []
     else:
         types, sites = _checkpoint_growth(window)
-    return {
+    found = {
         "maps": _retaining_maps(state),
         "types": types[:ATTRIBUTION_LIMIT],
         "sites": sites[:ATTRIBUTION_LIMIT],
     }
+    if js_constructors:
+        found["constructors"] = js_constructors
+    return found
+
+
+def _type_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A V8 constructor as a `types` row (what the type tables show)."""
+    return {"type": row["type"], "growth": row["growth"], "count": row["count"]}
 
 
 def _checkpoint_growth(

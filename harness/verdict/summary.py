@@ -17,6 +17,7 @@ from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust
 from leakbench.harness.verdict.attribution import attribution
+from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import projection as project
 from leakbench.harness.verdict.rules import combine
 from leakbench.harness.verdict.signals import Signal, trend_signals
@@ -67,6 +68,10 @@ def summarize(
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
     projection = project(signals.get("rss"), window)
+    found = attribution(window, state, target_attribution)
+    text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
+    if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
+        text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
     last_wall = columns.last("t_wall")
     summary: dict[str, Any] = {
         "scenario": meta.get("scenario_name"),
@@ -77,7 +82,7 @@ def summarize(
         "exit_code": int(exit_code),
         "exit_reason": exit_reason,
         "exit_detail": exit_detail,
-        "headline": headline(outcome, reason, signals, state, projection, exit_reason, exit_detail),
+        "headline": text,
         "runs_completed": int(np.nanmax(columns.column("runs_done"), initial=0)),
         "duration_s": duration_s if duration_s is not None else (last_wall or 0.0),
         "gateway_time_s": columns.last("t_gateway") or 0.0,
@@ -87,9 +92,12 @@ def summarize(
             name: signal_entry(s, adjusted.get(name), tolerances.alpha)
             for name, s in signals.items()
         },
-        "attribution": attribution(window, state, target_attribution),
+        "attribution": found,
         "projection": projection,
     }
+    compared = side_by_side(signals, tolerances.alpha)
+    if compared is not None:
+        summary["rss_vs_heap"] = compared
     if state is not None:
         summary["signals"]["state"] = state
     return summary
