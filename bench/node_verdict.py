@@ -7,7 +7,8 @@ RSS-only and post-GC-heap verdicts side by side, the heap slope, the constructor
 and what the checkpoints cost (forced-GC round trips, snapshot times). Soak length needed: the
 same samples summarised on their first 50% and 75%.
 
-    python bench/node_verdict.py [--seeds 5] [--duration 60] [--rate 500] [--json FILE]
+    python bench/node_verdict.py [--seeds 5] [--first-seed 1] [--duration 60] [--rate 500]
+        [--json FILE]
 """
 
 from __future__ import annotations
@@ -116,13 +117,14 @@ def soak(service: str, seed: int, duration: float, rate: float, out: Path) -> di
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in range(1, args.seeds + 1):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for service in SERVICES:
                 row = soak(service, seed, args.duration, args.rate, Path(tmp))
                 rows.append(row)

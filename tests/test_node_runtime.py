@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import psutil
 import pytest
 from leakbench.harness.errors import TargetFailed
-from leakbench.harness.inspector.endpoint import from_banner, is_loopback, listening_addresses
+from leakbench.harness.inspector.endpoint import (
+    from_banner,
+    from_json_list,
+    is_loopback,
+    listening_addresses,
+)
 from leakbench.harness.targets.command import CommandTarget
 from leakbench.harness.targets.node_inspector import NodeRuntime
 from leakbench_cli import leakbench
@@ -111,3 +117,45 @@ def test_leaky_map_is_a_leak_attributed_to_its_records(tmp_path: Path) -> None:
     assert "RequestRecord" in grown
     assert "RequestRecord" in summary["headline"]
     assert refuses(port)
+
+
+@needs_node
+def test_attach_opens_the_inspector_by_sigusr1_and_closes_it(tmp_path: Path) -> None:
+    """A Node process without --inspect: measured through an inspector opened for the run only."""
+    assert NODE is not None
+    process = subprocess.Popen(
+        [NODE, str(TARGETS / "node_capped_cache.js")],
+        env={"PORT": str(free_port()), "PATH": str(Path(NODE).parent)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()  # listening
+        result = leakbench(
+            "attach",
+            str(process.pid),
+            "--duration",
+            "3s",
+            "--interval",
+            "250ms",
+            "--out",
+            tmp_path / "run",
+            "--no-report",
+            "-q",
+        )
+        assert result.code in (0, 4), result.stderr
+        samples = (tmp_path / "run" / "samples.jsonl").read_text(encoding="utf-8")
+        assert "js_heap_post_gc" in samples
+        assert process.poll() is None  # attach never stops the process
+        ports = [c.laddr.port for c in psutil.Process(process.pid).net_connections("inet")]
+        assert all(not from_json_list_answers(port) for port in ports)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def from_json_list_answers(port: int) -> bool:
+    """True when an inspector answers /json/list on loopback `port`."""
+    return from_json_list(port, timeout=0.5) is not None

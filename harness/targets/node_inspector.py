@@ -16,16 +16,20 @@ large heap gets fewer points rather than a slower service.
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import time
 from collections.abc import Callable
 from typing import Any
 
+import psutil
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.inspector.cdp import CdpError, CdpSession
 from leakbench.harness.inspector.endpoint import (
     Endpoint,
     InspectorRefused,
     from_banner,
+    from_json_list,
     node_options,
     require_loopback,
 )
@@ -215,3 +219,48 @@ class NodeRuntime:
     def close(self) -> None:
         if self._inspector is not None:
             self._inspector.close()
+
+
+def open_inspector(pid: int) -> tuple[Endpoint, bool]:
+    """The inspector of running Node process `pid`: its open one, else one opened by SIGUSR1.
+
+    Returns the endpoint and whether leakbench opened it (then it closes it at the end). Raises
+    TargetFailed with a plain reason when neither is possible.
+    """
+    found = _loopback_inspector(pid)
+    if found is not None:
+        return found, False
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except PermissionError:
+        raise TargetFailed(
+            f"process {pid} has no inspector open and leakbench may not signal it (another "
+            "user's process): start it with --inspect=127.0.0.1:0, or attach as its user",
+            reason="target-refused",
+        ) from None
+    deadline = time.monotonic() + BANNER_TIMEOUT_S / 2
+    while time.monotonic() < deadline:
+        found = _loopback_inspector(pid)
+        if found is not None:
+            return found, True
+        time.sleep(0.1)
+    raise TargetFailed(
+        f"process {pid} opened no inspector on SIGUSR1 (its port may be taken, or it handles "
+        "SIGUSR1 itself): start it with --inspect=127.0.0.1:0",
+        reason="target-refused",
+    )
+
+
+def _loopback_inspector(pid: int) -> Endpoint | None:
+    """An inspector among `pid`'s listening sockets, asked over /json/list on loopback only."""
+    try:
+        sockets = psutil.Process(pid).net_connections(kind="inet")
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    for sock in sockets:
+        if sock.status != psutil.CONN_LISTEN or not sock.laddr:
+            continue
+        endpoint = from_json_list(sock.laddr.port, host="127.0.0.1", timeout=0.5)
+        if endpoint is not None:
+            return Endpoint(endpoint.url, sock.laddr.ip, sock.laddr.port)
+    return None
