@@ -175,7 +175,10 @@ def _drive(
     if live is not None:
         live.start()
     sampler = _Sampler(store, target, plan.uss)
-    pending = checkpoint_fractions(plan.census_checkpoints)
+    limit = target.checkpoint_limit
+    pending = checkpoint_fractions(
+        plan.census_checkpoints if limit is None else min(limit, plan.census_checkpoints)
+    )
     baseline_taken = False
     while not target.finished:
         step = target.step()

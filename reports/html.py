@@ -128,6 +128,8 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
             by_path=tables.retained_by_path_rows(summary),
             caches=tables.cache_rows(summary),
             types=tables.type_rows(summary),
+            rss_vs_heap=tables.rss_vs_heap_rows(summary),
+            constructors=tables.constructor_rows(summary),
             sites=tables.site_rows(summary),
             scenario=_scenario_text(meta),
             environment=tables.environment_rows(meta),

@@ -195,3 +195,34 @@ def environment_rows(meta: dict[str, Any]) -> list[Row]:
         (f"package {name}", version) for name, version in (versions.get("packages") or {}).items()
     ]
     return [{"name": name, "value": str(value)} for name, value in rows if value is not None]
+
+
+def rss_vs_heap_rows(summary: dict[str, Any] | None) -> list[Row]:
+    """Node targets: the verdict of RSS alone beside that of the post-GC heap, which decides."""
+    compared = (summary or {}).get("rss_vs_heap") or {}
+    names = (("rss_only", "RSS alone"), ("post_gc_heap", "V8 heap after GC (decides)"))
+    return [
+        {
+            "signal": title,
+            "verdict": str(compared[key].get("verdict")),
+            "verdict_key": str(compared[key].get("verdict")),
+            "reason": str(compared[key].get("reason") or ""),
+        }
+        for key, title in names
+        if key in compared
+    ]
+
+
+def constructor_rows(summary: dict[str, Any] | None) -> list[Row]:
+    """Node targets: constructors that grew at every heap snapshot, and what holds them."""
+    found = ((summary or {}).get("attribution") or {}).get("constructors") or []
+    return [
+        {
+            "type": str(entry.get("type")),
+            "growth": format_number(entry.get("growth")),
+            "bytes": format_bytes(entry.get("growth_self_bytes")),
+            "held_by": str(entry.get("held_by") or MISSING),
+            "path": " ".join((entry.get("retainers") or [[]])[0]),
+        }
+        for entry in found
+    ]

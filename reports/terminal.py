@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from leakbench.reports.evidence import VERDICT_STYLE
-from leakbench.reports.tables import retained_rows, signal_rows
+from leakbench.reports.tables import (
+    constructor_rows,
+    retained_rows,
+    rss_vs_heap_rows,
+    signal_rows,
+)
 from rich import box
 from rich.console import Console
 from rich.panel import Panel
@@ -43,6 +48,7 @@ def print_run_summary(
                 row["mdl"],
             )
         console.print(table)
+    _print_node_tables(console, summary)
     retained = [row for row in retained_rows(summary) if row["leaks"]]
     if retained:
         table = Table(
@@ -55,3 +61,26 @@ def print_run_summary(
         console.print(table)
     if report_path is not None:
         console.print(f"Report: {report_path}")
+
+
+def _print_node_tables(console: Console, summary: dict[str, Any] | None) -> None:
+    """Node targets: RSS alone beside the post-GC heap, and the constructors that grew."""
+    compared = rss_vs_heap_rows(summary)
+    if compared:
+        table = Table(box=box.SIMPLE_HEAD, title="RSS alone and the V8 heap after GC")
+        for header in ("signal", "verdict", "why"):
+            table.add_column(header)
+        for row in compared:
+            style = VERDICT_STYLE.get(row["verdict_key"], VERDICT_STYLE[None])[1]
+            table.add_row(row["signal"], Text(row["verdict"], style=style), row["reason"])
+        console.print(table)
+    grown = constructor_rows(summary)
+    if grown:
+        table = Table(box=box.SIMPLE_HEAD, title="Constructors growing at every heap snapshot")
+        for header in ("constructor", "growth", "own size", "held by"):
+            table.add_column(
+                header, justify="right" if header in ("growth", "own size") else "left"
+            )
+        for row in grown:
+            table.add_row(row["type"], row["growth"], row["bytes"], row["held_by"])
+        console.print(table)

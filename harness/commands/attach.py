@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import psutil
 import typer
@@ -38,8 +38,9 @@ def attach(
     if pid < 1 or not psutil.pid_exists(pid):
         raise BadInput(f"pid {pid}: no such process")
     run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))
-    target = AttachedTarget(pid, duration=watch_s, interval=every_s)
+    target = AttachedTarget(pid, duration=watch_s, interval=every_s, node=_node(pid))
     plan = RunPlan(
+        census_checkpoints=3 if target.checkpoint_limit else 0,
         identity={
             "scenario_name": f"attach-{pid}",
             "scenario": {"attach": {"pid": pid, "duration": watch_s}},
@@ -59,3 +60,24 @@ def attach(
     report_path = None if no_report else render_run_report(run_dir)
     print_run_summary(Console(), outcome.summary, report_path)
     raise typer.Exit(int(outcome.exit_code))
+
+
+def _node(pid: int) -> Any:
+    """A Node process's inspector (its own, or opened by SIGUSR1); None for other programs."""
+    import psutil
+    from leakbench.harness.errors import TargetFailed
+    from leakbench.harness.targets.node_inspector import NodeInspector, open_inspector
+    from leakbench.harness.targets.runtime import NODE, detect_runtime
+
+    try:
+        argv = psutil.Process(pid).cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    if detect_runtime(argv) != NODE:
+        return None
+    try:
+        endpoint, opened = open_inspector(pid)
+        return NodeInspector(endpoint, pid, close_inspector=opened)
+    except TargetFailed as exc:
+        Console(stderr=True).print(f"Node heap not measured, RSS only: {exc}")
+        return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import psutil
 from leakbench.harness.errors import BadInput, TargetFailed
 from leakbench.harness.targets.base import StepResult, Target
+from leakbench.harness.targets.node_inspector import SNAPSHOTS_PER_RUN, NodeInspector
 
 
 class AttachedTarget(Target):
@@ -14,10 +16,13 @@ class AttachedTarget(Target):
 
     transport = "attached"
 
-    def __init__(self, pid: int, *, duration: float, interval: float) -> None:
+    def __init__(
+        self, pid: int, *, duration: float, interval: float, node: NodeInspector | None = None
+    ) -> None:
         if not psutil.pid_exists(pid):
             raise BadInput(f"pid {pid}: no such process")
         self._pid = pid
+        self._node = node
         self._duration = duration
         self._interval = interval
         self._started_at = 0.0
@@ -44,7 +49,17 @@ class AttachedTarget(Target):
             raise TargetFailed(f"process {self._pid} exited while attached")
         elapsed = time.monotonic() - self._started_at
         self._finished = elapsed >= self._duration
-        return StepResult(runs_done=0, t_gateway=elapsed)
+        inside = self._node.sample() if self._node is not None else {}
+        return StepResult(runs_done=0, t_gateway=elapsed, inside=inside)
+
+    def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
+        return None if self._node is None else self._node.checkpoint(baseline)
+
+    @property
+    def checkpoint_limit(self) -> int | None:
+        return None if self._node is None else SNAPSHOTS_PER_RUN
 
     def stop(self) -> None:
-        """Leave the process alone: leakbench did not start it."""
+        """Leave the process alone: leakbench did not start it (an inspector it opened closes)."""
+        if self._node is not None:
+            self._node.close()

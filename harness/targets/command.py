@@ -27,7 +27,12 @@ from typing import Any
 
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
-from leakbench.harness.targets.base import ChildProcessTarget, DrainResult, StepResult
+from leakbench.harness.targets.base import (
+    ChildProcessTarget,
+    DrainResult,
+    StepResult,
+    TargetRuntime,
+)
 from leakbench.harness.targets.inside import InsideProbe
 from leakbench.harness.targets.process_exit import describe_exit
 
@@ -53,6 +58,7 @@ class CommandTarget(ChildProcessTarget):
         driver: str | None = None,
         driver_args: dict[str, Any] | None = None,
         inside: InsideProbe | None = None,
+        runtime: TargetRuntime | None = None,
     ) -> None:
         super().__init__()
         self._argv = argv
@@ -72,6 +78,7 @@ class CommandTarget(ChildProcessTarget):
         self._driver_error: BaseException | None = None
         self._command_pid: int | None = None
         self._inside = inside
+        self._runtime = runtime
 
     @property
     def ended_cleanly(self) -> bool:
@@ -86,7 +93,7 @@ class CommandTarget(ChildProcessTarget):
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
         cwd = [] if self._cwd is None else ["--cwd", self._cwd]
-        env = {**os.environ, **self._env}
+        env = self._environment()
         if self._inside is not None:
             env = self._inside.prepare(env)
         with open(self._log_path, "w", encoding="utf-8") as log:
@@ -105,6 +112,12 @@ class CommandTarget(ChildProcessTarget):
         if self._inside is not None:
             self._inside.started(self._command_pid)
         self._spawned_at = time.monotonic()
+        if self._runtime is not None:
+            self._runtime.started(
+                self.pid,
+                lambda: self._log_path.read_text(encoding="utf-8", errors="replace"),
+                lambda: self._process is not None and self._process.poll() is None,
+            )
         self._wait_ready()
         self._started_at = time.monotonic()
         self._next_sample = self._started_at
@@ -132,6 +145,10 @@ class CommandTarget(ChildProcessTarget):
         raise TargetFailed(
             reason or f"the command did not start: {self.exit_status()}", reason="target-refused"
         )
+
+    def _environment(self) -> dict[str, str]:
+        env = {**os.environ, **self._env}
+        return env if self._runtime is None else self._runtime.environment(env)
 
     def _run_driver(self, driver: Any) -> None:
         assert self._context is not None
@@ -195,10 +212,18 @@ class CommandTarget(ChildProcessTarget):
     def _step_result(self, elapsed: float) -> StepResult:
         runs = self._context.runs_done if self._context is not None else 0
         inside = self._inside.sample() if self._inside is not None else {}
+        if self._runtime is not None:
+            inside = {**inside, **self._runtime.sample()}
         return StepResult(runs_done=runs, t_gateway=elapsed, inside=inside)
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
-        return self._inside.checkpoint(baseline) if self._inside is not None else None
+        if self._inside is not None:
+            return self._inside.checkpoint(baseline)
+        return None if self._runtime is None else self._runtime.checkpoint(baseline)
+
+    @property
+    def checkpoint_limit(self) -> int | None:
+        return None if self._runtime is None else self._runtime.checkpoint_limit
 
     def drain(self) -> DrainResult | None:
         """No time to let pass in a user's service: only the inside measurement's final word
@@ -223,6 +248,8 @@ class CommandTarget(ChildProcessTarget):
             self._context.stop.set()
         if self._driver_thread is not None:
             self._driver_thread.join(timeout=5)
+        if self._runtime is not None:
+            self._runtime.close()
         if self._process is None or self._process.poll() is not None:
             self._close_lifeline()
             return

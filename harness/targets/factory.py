@@ -7,12 +7,12 @@ from typing import Any
 
 from leakbench.harness.scenario import Scenario
 from leakbench.harness.scenario.model import CommandTarget, GatewayTarget
-from leakbench.harness.targets.base import StepResult, Target
+from leakbench.harness.targets.base import StepResult, Target, TargetRuntime
 from leakbench.harness.targets.command import CommandTarget as CommandProcess
 from leakbench.harness.targets.embedded import EmbeddedTarget
 from leakbench.harness.targets.inside import InsideProbe
 from leakbench.harness.targets.python_agent import PythonAgent
-from leakbench.harness.targets.runtime import PYTHON, resolve_runtime
+from leakbench.harness.targets.runtime import NODE, PYTHON, resolve_runtime
 
 
 def expected_runs(scenario: Scenario) -> int:
@@ -82,12 +82,27 @@ def build_target(scenario: Scenario, run_dir: Path) -> Target:
             driver=target.driver,
             driver_args=dict(target.driver_args),
             inside=inside_probe(scenario, run_dir),
+            runtime=_runtime(scenario),
         )
     if target.transport == "websocket":
         from leakbench.harness.targets.websocket import WebSocketTarget
 
         return WebSocketTarget(scenario, gateway_worker_config(scenario), expected_runs(scenario))
     return EmbeddedTarget(gateway_worker_config(scenario), expected_runs(scenario))
+
+
+def _runtime(scenario: Scenario) -> TargetRuntime | None:
+    """The inside view of a command target, when its program is one leakbench can enter."""
+    target = scenario.target
+    assert isinstance(target, CommandTarget)
+    if not scenario.probe.inject:
+        return None
+    runtime = resolve_runtime(target.runtime, target.command)
+    if runtime == NODE:
+        from leakbench.harness.targets.node_inspector import NodeRuntime
+
+        return NodeRuntime()
+    return None
 
 
 def progress_fraction(scenario: Scenario, step: StepResult) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 
 from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import steady_growth
+from leakbench.harness.verdict.node import constructors
 
 ATTRIBUTION_LIMIT = 10
 
@@ -23,10 +24,14 @@ def attribution(
     target_attribution: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """summary.json's `attribution`: maps, types and sites, largest first; with an agent also
-    `holders`, `processes` and, when it could not measure, `agent` (why, in words)."""
+    `holders`, `processes` and, when it could not measure, `agent` (why, in words); for a Node
+    target the grown `constructors`."""
+    js_constructors = constructors(window)
     if target_attribution is not None:
         types = list(target_attribution.get("types", []))
         sites = list(target_attribution.get("sites", []))
+    elif js_constructors:
+        types, sites = [_type_row(row) for row in js_constructors], []
     else:
         types, sites = _checkpoint_growth(window)
     found: dict[str, Any] = {
@@ -39,6 +44,8 @@ def attribution(
             found[part] = list(target_attribution[part])[:ATTRIBUTION_LIMIT]
     if target_attribution is not None and "agent" in target_attribution:
         found["agent"] = target_attribution["agent"]
+    if js_constructors:
+        found["constructors"] = js_constructors
     return found
 
 
@@ -57,6 +64,11 @@ def where_sentence(found: Mapping[str, Any]) -> str:
         parts.append(f"allocated at {sites[0]['site']}")
     text = "; ".join(parts)
     return f" Where: {text}."
+
+
+def _type_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A V8 constructor as a `types` row (what the type tables show)."""
+    return {"type": row["type"], "growth": row["growth"], "count": row["count"]}
 
 
 def _checkpoint_growth(

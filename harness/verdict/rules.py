@@ -8,6 +8,10 @@ false-alarm rate at alpha):
   allocator to explain it, it is inconclusive;
 - else any leak that Holm did not confirm, or any inconclusive signal, is inconclusive;
 - else no-leak.
+Node targets (a `js_heap` signal: the V8 heap after a forced GC) are decided by that heap: a
+confirmed rise is a leak; a flat heap is no-leak even when RSS swings too much to judge; RSS
+that rises for certain beside a flat heap is inconclusive (memory outside the JS heap, such as
+Buffers or native code, or the allocator keeping freed pages).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from leakbench.harness.verdict.wording import label
 
 NATIVE = "native (C extension or allocator)"
 NATIVE_REASON = f"RSS and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
+V8_HEAP = "js_heap"
 
 
 def combine(
@@ -33,6 +38,8 @@ def combine(
         for name, s in signals.items()
         if s.outcome is Outcome.LEAK and adjusted.get(name, 1.0) < alpha
     }
+    if V8_HEAP in signals:
+        return _v8_heap(signals, confirmed, adjusted)
     python_growth = [name for name in ("heap", "objects") if name in confirmed]
     if python_growth:
         return Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow"
@@ -47,6 +54,28 @@ def combine(
     for name, s in signals.items():
         if s.outcome is Outcome.INCONCLUSIVE:
             return Outcome.INCONCLUSIVE, f"{label(name)} {s.analysis.reason}"
+    return Outcome.NO_LEAK, ""
+
+
+def _v8_heap(
+    signals: Mapping[str, Signal], confirmed: set[str], adjusted: Mapping[str, float]
+) -> tuple[Outcome, str]:
+    """Node targets: the post-GC heap decides; RSS can only make a flat heap inconclusive."""
+    heap = signals[V8_HEAP]
+    if V8_HEAP in confirmed:
+        return Outcome.LEAK, f"{label(V8_HEAP)} grows"
+    if heap.outcome is Outcome.LEAK:
+        return Outcome.INCONCLUSIVE, (
+            f"{label(V8_HEAP)} alone is not enough evidence once {len(adjusted)} signals are "
+            f"tested (Holm-adjusted p = {adjusted.get(V8_HEAP, 1.0):.2g})"
+        )
+    if heap.outcome is Outcome.INCONCLUSIVE:
+        return Outcome.INCONCLUSIVE, f"{label(V8_HEAP)} {heap.analysis.reason}"
+    if "rss" in confirmed:
+        return Outcome.INCONCLUSIVE, (
+            f"RSS grows but {label(V8_HEAP)} does not: memory outside the JS heap (Buffers, "
+            "native code) or the allocator keeping freed pages"
+        )
     return Outcome.NO_LEAK, ""
 
 

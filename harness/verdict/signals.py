@@ -74,6 +74,14 @@ SIGNAL_TABLE: tuple[SpecRow, ...] = (
     lambda load, tol, per_hour: SignalSpec(
         "objects", "gc_objects", "objects", tol.objects_per_run, 0.0
     ),
+    # Node targets (harness.targets.node_inspector): the V8 heap after a forced full GC, which
+    # decides for them (rules.py), and the heap in use, a sawtooth shown for comparison.
+    lambda load, tol, per_hour: SignalSpec(
+        "js_heap", "js_heap_post_gc", "bytes", tol.bytes_per_run, per_hour
+    ),
+    lambda load, tol, per_hour: SignalSpec(
+        "js_heap_used", "js_heap_used", "bytes", tol.bytes_per_run, per_hour
+    ),
 )
 """Every trend signal leakbench knows, in the order the headline prefers them."""
 

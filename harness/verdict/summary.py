@@ -17,6 +17,7 @@ from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust
 from leakbench.harness.verdict.attribution import attribution, where_sentence
+from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import projection as project
 from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, combine
 from leakbench.harness.verdict.signals import Signal, trend_signals
@@ -70,7 +71,9 @@ def summarize(
     last_wall = columns.last("t_wall")
     found = attribution(window, state, target_attribution)
     text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
-    if verdict == "leak" and reason == NATIVE_REASON:
+    if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
+        text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
+    elif verdict == "leak" and reason == NATIVE_REASON:
         text += f" The growth is {NATIVE}: malloc's in-use bytes rise, Python objects do not."
     elif verdict == "leak" and state is None:
         text += where_sentence(found)
@@ -96,6 +99,9 @@ def summarize(
         "attribution": found,
         "projection": projection,
     }
+    compared = side_by_side(signals, tolerances.alpha)
+    if compared is not None:
+        summary["rss_vs_heap"] = compared
     if state is not None:
         summary["signals"]["state"] = state
     return summary

@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
 FAILED_EXITS = {"target-crashed", "target-hung", "target-refused", "error"}
 RERUN_ADVICE = "rerun twice as long with a new seed"
-LABELS = {"rss": "RSS", "heap": "the heap", "objects": "the gc object count"}
+LABELS = {
+    "rss": "RSS",
+    "heap": "the heap",
+    "objects": "the gc object count",
+    "js_heap": "the V8 heap after GC",
+    "js_heap_used": "the V8 heap in use",
+}
+DECIDING = ("js_heap", "rss")
+"""The signal a headline leads with, when measured: for Node targets the post-GC heap."""
 
 
 def label(name: str) -> str:
@@ -58,10 +66,14 @@ def _bound_phrase(signal: Signal) -> str:
 
 def _quiet_signals(signals: Mapping[str, Signal]) -> str:
     """The main signal's bound, and a word on the others."""
-    main = signals.get("rss") or next(iter(signals.values()))
-    others = [label(name) for name in signals if signals[name] is not main]
-    verb = "shows" if len(others) == 1 else "show"
-    tail = f"; {' and '.join(others)} {verb} no growth either" if others else ""
+    main = next((signals[n] for n in DECIDING if n in signals), next(iter(signals.values())))
+    others = [s for s in signals.values() if s is not main]
+    quiet = [label(s.spec.name) for s in others if s.outcome is Outcome.NO_LEAK]
+    verb = "shows" if len(quiet) == 1 else "show"
+    tail = f"; {' and '.join(quiet)} {verb} no growth either" if quiet else ""
+    for s in others:
+        if s.outcome is not Outcome.NO_LEAK:
+            tail += f"; {label(s.spec.name)} alone is {s.outcome} ({s.analysis.reason})"
     return _bound_phrase(main) + tail
 
 
@@ -90,7 +102,7 @@ def headline(
         text = _state_headline(state, signals, projection)
     elif outcome is Outcome.LEAK:
         leaking = [s for s in signals.values() if s.outcome is Outcome.LEAK and s.fit]
-        main = next((s for s in leaking if s.spec.name == "rss"), leaking[0])
+        main = next((s for n in DECIDING for s in leaking if s.spec.name == n), leaking[0])
         agree = [label(s.spec.name) for s in leaking if s is not main]
         also = f", and {' and '.join(agree)} too" if agree else ""
         text = f"Leak: {growth_phrase(main)}{also}{_projection_phrase(projection)}."
