@@ -145,6 +145,8 @@ class _Sampler:
         try:
             outside = self.probe.sample()
         except TargetGone:
+            if self.target.ended_cleanly:  # it ended between the step and the sample
+                raise _EndedCleanly from None
             raise TargetFailed(f"target died: {self.target.exit_status()}") from None
         sample: dict[str, Any] = {
             "i": self.store.sample_count,
@@ -161,6 +163,10 @@ class _Sampler:
             sample.update(extra)
         self.store.append_sample(sample)
         self.last = sample
+
+
+class _EndedCleanly(Exception):
+    """The target ended by itself with success while being sampled: the run is over."""
 
 
 def _drive(
@@ -190,7 +196,10 @@ def _drive(
             pending.pop(0)
             checkpoint = target.checkpoint(baseline=not baseline_taken)
             baseline_taken = True
-        sampler.take(step, "load", checkpoint)
+        try:
+            sampler.take(step, "load", checkpoint)
+        except _EndedCleanly:
+            break
         progress.update(fraction, step.runs_done, step.t_gateway, sampler.last["rss"])
         if live is not None:
             live.tick()

@@ -22,12 +22,13 @@ import ctypes
 import os
 import signal
 import sys
+from typing import Optional
 
 PARENT_ENV = "LEAKBENCH_PARENT_PID"
 PR_SET_PDEATHSIG = 1
 
 
-def parent_env(env: dict[str, str] | None = None) -> dict[str, str]:
+def parent_env(env: Optional[dict[str, str]] = None) -> dict[str, str]:
     """The environment for a child that should call `die_with_parent()`: `env` (default: this
     process's) plus this process's pid."""
     return {**(os.environ if env is None else env), PARENT_ENV: str(os.getpid())}

@@ -24,12 +24,13 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Optional, Union
 
 GRACE_S = 1.0
 POLL_S = 0.1
 
 
-def _start(argv: list[str], cwd: str | None) -> subprocess.Popen[bytes] | str:
+def _start(argv: list[str], cwd: Optional[str]) -> Union[subprocess.Popen[bytes], str]:
     """The started command, or why it could not start (one line)."""
     if cwd is not None and not os.path.isdir(cwd):
         return f"cwd {cwd!r} does not exist or is not a directory"

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.targets.base import (
@@ -37,6 +38,7 @@ from leakbench.harness.targets.inside import InsideProbe
 from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
+SUPERVISOR_EXIT_S = 5.0  # how long a supervisor may take to mirror its command's exit
 SUPERVISOR_START_S = 30.0
 
 
@@ -82,7 +84,24 @@ class CommandTarget(ChildProcessTarget):
 
     @property
     def ended_cleanly(self) -> bool:
-        return self._process is not None and self._process.poll() == 0
+        """The command ended by itself with success. Its supervisor mirrors the command's exit
+        a moment later, so a command already gone (or a zombie) is waited for briefly."""
+        if self._process is None:
+            return False
+        if self._process.poll() is None and not self._command_running():
+            try:
+                self._process.wait(timeout=SUPERVISOR_EXIT_S)
+            except subprocess.TimeoutExpired:
+                return False
+        return self._process.poll() == 0
+
+    def _command_running(self) -> bool:
+        if self._command_pid is None:
+            return True
+        try:
+            return psutil.Process(self._command_pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
 
     @property
     def pid(self) -> int:
