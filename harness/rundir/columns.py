@@ -131,6 +131,16 @@ class SampleColumns:
         measured = np.flatnonzero(~np.isnan(column))
         return float(column[measured[-1]]) if measured.size else None
 
+    def since(self, start: int) -> SampleColumns:
+        """The rows from `start` on, as views of these columns (nothing copied): the trend
+        window after the warm-up cut of a multi-day run is most of its samples."""
+        sparse = {
+            key: [(i - start, value) for i, value in pairs if i >= start]
+            for key, pairs in self._sparse.items()
+        }
+        numeric = {key: column[start:] for key, column in self._numeric.items()}
+        return SampleColumns(numeric, sparse, self.is_drain[start:])
+
     def select(self, mask: np.ndarray) -> SampleColumns:
         """The rows where `mask` holds (sparse indices renumbered to the selection)."""
         positions = np.flatnonzero(mask)

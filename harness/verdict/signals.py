@@ -97,9 +97,11 @@ def _advances(axis: np.ndarray) -> bool:
     return np.unique(axis).size >= BATCHES
 
 
-def trend_signals(load: SampleColumns, cut: int, tolerances: Tolerances) -> dict[str, Signal]:
-    """Analyse every measured trend signal after the cut, then label allocator retention."""
-    window = load.select(np.arange(len(load)) >= cut)
+def trend_signals(
+    load: SampleColumns, window: SampleColumns, tolerances: Tolerances
+) -> dict[str, Signal]:
+    """Analyse every trend signal the load phase measured, on the window after the warm-up cut,
+    then label allocator retention."""
     signals = {spec.name: analyze(spec, window, tolerances) for spec in specs(load, tolerances)}
     rss, heap = signals.get("rss"), signals.get("heap")
     if rss is not None and rss.allocator is not None:

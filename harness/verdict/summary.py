@@ -55,8 +55,8 @@ def summarize(
     load, drain = columns.select(~columns.is_drain), columns.select(columns.is_drain)
 
     cut = warmup(load, tolerances.warmup_fraction)
-    window = load.select(np.arange(len(load)) >= cut.index)
-    signals = trend_signals(load, cut.index, tolerances)
+    window = load.since(cut.index)
+    signals = trend_signals(load, window, tolerances)
     adjusted = holm_adjust(
         {name: s.analysis.p_value for name, s in signals.items() if s.analysis.p_value is not None}
     )
