@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+
 from leakbench.harness.units import parse_duration
 
 SERVICE = Path(__file__).resolve().parent / "targets" / "steady_service.py"

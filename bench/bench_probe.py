@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psutil
+
 from leakbench.harness.process_probe import ProcessProbe
 from leakbench.probe import HeapProbe, TraceProbe, TypeCensus, mallinfo2
 

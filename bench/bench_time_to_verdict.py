@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
 from leakbench.harness.scenario import load_scenario
 
 SCENARIOS = (

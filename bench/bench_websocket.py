@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass
 
 import psutil
+
 from leakbench.gateway_sim.server.spawn import spawn_server
 from leakbench.gateway_sim.workload import Workload
 from leakbench.harness.drivers.websocket_load import WebSocketLoad

@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from scipy.signal import lfilter
+
 from leakbench.harness.environment import describe_environment
 from leakbench.harness.rundir import SAMPLES, RunStore
 from leakbench.harness.rundir.sidecar import read_columns_cached
@@ -33,7 +35,6 @@ from leakbench.harness.runner import plan_for
 from leakbench.harness.scenario import parse_scenario
 from leakbench.harness.units import parse_duration, parse_size_rate
 from leakbench.harness.verdict import summarize
-from scipy.signal import lfilter
 
 STARTED = datetime.fromisoformat("2026-11-24T09:00:00+00:00")
 PAGE = 4096

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
+
 from leakbench.harness.stats.synthetic import ar1_noise, saturating, trace_samples
 from leakbench.harness.verdict import Tolerances, summarize
-from scipy import stats
 
 SAMPLES = 200
 RUNS_PER_SAMPLE = 1000  # 200k runs per series, as in the reference traces

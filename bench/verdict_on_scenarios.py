@@ -41,6 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.console import Console
+from scipy import stats
+
 from leakbench.harness.drivers.embedded_worker import leak_object
 from leakbench.harness.rundir import read_samples
 from leakbench.harness.runner import plan_for, run_target
@@ -48,8 +51,6 @@ from leakbench.harness.scenario import load_scenario
 from leakbench.harness.targets.embedded import EmbeddedTarget
 from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
 from leakbench.harness.verdict import summarize
-from rich.console import Console
-from scipy import stats
 
 FAULT_SCENARIOS = (
     "abort-storm",

@@ -11,13 +11,14 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
 from leakbench.gateway_sim.errors import ConfigError
 from leakbench.gateway_sim.policy import FLAG_NAMES, POLICIES, parse_flag_override, resolve_policy
 from leakbench.gateway_sim.soak import run_soak
 from leakbench.gateway_sim.workload import PATHS
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 try:  # typer vendors click from 0.20 on; before that click is its dependency
     from typer._click.exceptions import ClickException

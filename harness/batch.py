@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NamedTuple
 
+from rich.progress import Progress, TaskID
+
 from leakbench.harness.rundir import REPORT, SUMMARY
 from leakbench.harness.scenario import Scenario
-from rich.progress import Progress, TaskID
 
 POLL_S = 0.2  # how often the batch looks for finished runs
 

@@ -12,6 +12,7 @@ import sys
 import traceback
 
 import typer
+
 from leakbench.harness.commands import (
     attach,
     ci,

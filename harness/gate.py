@@ -22,16 +22,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import META, SUMMARY
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.index import IndexEntry, gate_sentence, index_rows, write_index
 from leakbench.reports.junit import JUnitCase, write_junit
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 SEVERITY = (
     ExitCode.INTERRUPTED,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import psutil
+
 from leakbench.harness.errors import BadInput, TargetFailed
 
 

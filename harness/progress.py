@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import deque
 from types import TracebackType
 
-from leakbench.harness.units import format_bytes, format_duration
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -17,6 +16,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from leakbench.harness.units import format_bytes, format_duration
 
 SLOPE_WINDOW = 40
 

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from rich.console import Console
+
 from leakbench.harness.environment import describe_environment
 from leakbench.harness.errors import InternalError, TargetFailed
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
@@ -28,7 +30,6 @@ from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.factory import build_target, progress_fraction
 from leakbench.harness.targets.interval import with_sample_interval
 from leakbench.harness.verdict import Tolerances, summarize, tolerances_for
-from rich.console import Console
 
 DEFAULT_LIVE_EVERY_S = 300.0
 """How often the live view of a soak (report.html) is rebuilt while it runs, by default."""

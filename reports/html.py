@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
 from leakbench.harness.units import format_duration
 from leakbench.reports import tables
 from leakbench.reports.evidence import Evidence

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from leakbench.harness.units import format_bytes, format_duration, format_number
-from leakbench.reports.evidence import VERDICT_STYLE
-from leakbench.reports.tables import signal_rows
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from leakbench.harness.units import format_bytes, format_duration, format_number
+from leakbench.reports.evidence import VERDICT_STYLE
+from leakbench.reports.tables import signal_rows
 
 SPARK_BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 

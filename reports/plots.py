@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
 from leakbench.harness.units import (
     byte_unit,
     format_interval,
@@ -32,10 +37,6 @@ from leakbench.reports.series import (
     series,
     state_map_names,
 )
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 WIDTH_IN = 11.0
 DPI = 100

@@ -12,11 +12,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from matplotlib.figure import Figure
+
 from leakbench.harness.rundir import REPORT
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.html import Image, inline_png, render_report_html
 from leakbench.reports.plots import plot_objects, plot_rss, plot_state, save_png
-from matplotlib.figure import Figure
 
 Plot = tuple[str, Callable[[Evidence], Figure | None], str, str]
 PLOTS: tuple[Plot, ...] = (

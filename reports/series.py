@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from leakbench.harness.rundir import SampleColumns
 
 Getter = Callable[[SampleColumns], np.ndarray]

@@ -6,6 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich import box
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.tables import (
     constructor_rows,
@@ -13,11 +19,6 @@ from leakbench.reports.tables import (
     rss_vs_heap_rows,
     signal_rows,
 )
-from rich import box
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 
 def print_run_summary(

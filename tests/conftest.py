@@ -19,6 +19,7 @@ pytest_plugins = ["pytester"]
 
 def _invalid_summaries(root: Path) -> list[str]:
     import jsonschema
+
     from leakbench.harness.verdict.schema import summary_json_schema
 
     validator = jsonschema.Draft202012Validator(summary_json_schema())

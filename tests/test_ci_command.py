@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.commands.ci import plan_runs, run_entry
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.gate import InconclusiveRule, summary_exit_code, worst_exit_code

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from leakbench_cli import leakbench_process, wait_for_samples
 
 GONE_WITHIN_S = 20.0

@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from leakbench.gateway_sim.client import GatewayClient, RequestFailed
-from leakbench.gateway_sim.server.admission import check_bind
-from leakbench.gateway_sim.server.limits import MAX_KEY_CHARS
 from test_gateway_server import OPERATOR, TOKEN, run, serving
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from leakbench.gateway_sim.client import GatewayClient, RequestFailed
+from leakbench.gateway_sim.server.admission import check_bind
+from leakbench.gateway_sim.server.limits import MAX_KEY_CHARS
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from leakbench.gateway_sim import (
     FIXED,
     LEGACY,

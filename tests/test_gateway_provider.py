@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from leakbench.gateway_sim import PATHS, ConfigError, Workload
 from leakbench.gateway_sim.projection import project
 from leakbench.gateway_sim.provider import (

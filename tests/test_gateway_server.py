@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from leakbench.gateway_sim.client import GatewayClient, RequestFailed, RunWatch
-from leakbench.gateway_sim.server.spawn import spawn_server
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+
+from leakbench.gateway_sim.client import GatewayClient, RequestFailed, RunWatch
+from leakbench.gateway_sim.server.spawn import spawn_server
 
 TOKEN = "s3cret"
 OPERATOR = "op-token"

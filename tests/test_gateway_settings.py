@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from leakbench.gateway_sim import (
     FIXED,
     FLAG_NAMES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from leakbench.gateway_sim import (
     FAULT_PATHS,
     PATHS,

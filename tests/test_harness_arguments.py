@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.targets.channel import LineChannel
 from leakbench_cli import leakbench

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from leakbench.reports.plots import AFTER_COLOUR
 from leakbench.reports.render import render_run_report
 from leakbench_cli import leakbench
-from PIL import Image
 
 RUNS = Path(__file__).parent / "data" / "runs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from node_support import NODE, needs_node
+
 from leakbench.harness.inspector.cdp import CdpSession
 from leakbench.harness.inspector.endpoint import from_banner, node_options
 from leakbench.harness.inspector.snapshot import SnapshotFormatError, SnapshotReader
-from node_support import NODE, needs_node
 
 pytestmark = needs_node
 

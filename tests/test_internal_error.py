@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness import cli, runner
 
 TARGETS = Path(__file__).parent / "targets"

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from leakbench.reports.junit import JUnitCase, write_junit
 
 DATA = Path(__file__).parent / "data"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from leakbench.reports.live import SPARK_BARS, soak_position, sparkline
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.scenario import parse_scenario
 from leakbench.harness.targets.interval import MAX_SAMPLES, with_sample_interval

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+from node_support import NODE, TARGETS, free_port, needs_node, refuses
+
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.inspector.endpoint import (
     from_banner,
@@ -19,7 +21,6 @@ from leakbench.harness.inspector.endpoint import (
 from leakbench.harness.targets.command import CommandTarget
 from leakbench.harness.targets.node_inspector import NodeRuntime
 from leakbench_cli import leakbench
-from node_support import NODE, TARGETS, free_port, needs_node, refuses
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib._pylab_helpers import Gcf
+
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.reports.downsample import minmax_downsample
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.plots import plot_compare, plot_objects, plot_rss, plot_state, save_png
-from matplotlib._pylab_helpers import Gcf
 
 RUNS = Path(__file__).parent / "data" / "runs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -6,6 +6,7 @@ import ctypes
 
 import psutil
 import pytest
+
 from leakbench.probe import mallinfo2, malloc_trim
 
 MiB = 1 << 20

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
+
 from leakbench.probe import InProcessProbe
 from leakbench.probe.holders import find_holders
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.process_probe import ProcessProbe, TargetGone

@@ -8,6 +8,7 @@ import tracemalloc
 from collections.abc import Iterator
 
 import pytest
+
 from leakbench.probe import TraceProbe
 
 

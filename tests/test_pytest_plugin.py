@@ -12,10 +12,11 @@ import sys
 import textwrap
 from xml.etree import ElementTree
 
+import pytest
+
 # pytester's in-process sessions forget the modules first imported inside them, and numpy cannot
 # be imported twice in one process: load the soak's statistics here, once.
 import leakbench.harness.pytest_plugin.gate  # noqa: F401
-import pytest
 from leakbench.harness.pytest_plugin.scaling import IterationScale
 
 LEAKING = """

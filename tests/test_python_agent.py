@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from leakbench_cli import leakbench
 
 SERVICE = Path(__file__).parent / "targets" / "agent_service"

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from typer.testing import CliRunner
+
 from leakbench.harness.commands.report import report
 from leakbench.harness.errors import BadInput
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.render import render_run_report
-from typer.testing import CliRunner
 
 RUNS = Path(__file__).parent / "data" / "runs"
 RECORDED = sorted(p.name for p in RUNS.iterdir() if (p / "meta.json").is_file())

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import typer
+from typer.testing import CliRunner
+
 from leakbench.harness.commands.compare import compare
 from leakbench.harness.errors import BadInput
 from leakbench.reports.compare import compare_slopes, default_compare_dir, render_comparison
-from typer.testing import CliRunner
 
 RUNS = Path(__file__).parent / "data" / "runs"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.console import Console
+
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.terminal import print_run_summary
-from rich.console import Console
 
 RUNS = Path(__file__).parent / "data" / "runs"
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from leakbench_cli import leakbench
 
 TARGETS = Path(__file__).parent / "targets"

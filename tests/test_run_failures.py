@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import psutil
+
 from leakbench.harness.rundir import load_run
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.rundir import read_samples
 from leakbench.harness.scenario import load_scenario
 from leakbench_cli import leakbench

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.rundir import load_run, read_samples
 from leakbench.harness.scenario import load_scenario

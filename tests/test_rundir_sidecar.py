@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
+
 from leakbench.harness.rundir import SAMPLES, SIDECAR, RunStore, load_run, read_columns
 from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples

@@ -1,6 +1,7 @@
 """The built-in scenarios: all load, each shows what its name says, each stays quick to run."""
 
 import pytest
+
 from leakbench.harness.scenario import (
     GatewayTarget,
     builtin_names,

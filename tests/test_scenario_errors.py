@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.scenario import load_scenario

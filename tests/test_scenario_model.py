@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.scenario import (
     CommandTarget,

@@ -3,9 +3,10 @@
 import json
 
 import yaml
+from typer.testing import CliRunner
+
 from leakbench.harness.commands.scenarios import app
 from leakbench.harness.scenario import builtin_names
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

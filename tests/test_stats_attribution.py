@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from leakbench.harness.stats import fit_allocator, holm_adjust, steady_growth
 from leakbench.harness.stats.synthetic import ar1_noise
 

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from scipy import stats
+
 from leakbench.harness.stats import Outcome, analyze_trend, fit_slope
 from leakbench.harness.stats.blocks import block_medians, rises_steadily
 from leakbench.harness.stats.step import one_step_fits_better
 from leakbench.harness.stats.synthetic import ar1_noise
-from scipy import stats
 
 N = 160
 X = np.arange(N) * 100.0  # runs completed

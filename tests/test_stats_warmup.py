@@ -1,6 +1,7 @@
 """Warm-up cut: fixed fraction, change-point knee, bounded caches reaching steady size."""
 
 import numpy as np
+
 from leakbench.harness.stats import WarmupCut, changepoint_knee, find_warmup, steady_index
 from leakbench.harness.stats.downsample import bin_means
 from leakbench.harness.stats.synthetic import ar1_noise

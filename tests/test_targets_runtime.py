@@ -1,6 +1,7 @@
 """Which runtime a command target is: read from the program name, through plain wrappers."""
 
 import pytest
+
 from leakbench.harness.targets.runtime import detect_runtime, resolve_runtime
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from leakbench.harness.units import (
     byte_unit,
     format_bytes,

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from leakbench.harness.units import (
     format_duration_spec,
     parse_duration,
@@ -11,7 +13,6 @@ from leakbench.harness.units import (
     parse_size_rate,
 )
 from leakbench.harness.units.fields import Duration, Size
-from pydantic import BaseModel, ValidationError
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.stats.synthetic import ar1_noise
 from leakbench.harness.verdict import Tolerances, summarize, tolerances_from_settings

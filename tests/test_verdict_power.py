@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from leakbench.harness.runner import plan_for, run_target
 from leakbench.harness.scenario import load_scenario
 from leakbench.harness.targets.embedded import EmbeddedTarget
 from leakbench.harness.targets.factory import expected_runs, gateway_worker_config
-from rich.console import Console
 
 RUNS = 20_000
 

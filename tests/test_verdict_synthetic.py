@@ -9,6 +9,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+
 from leakbench.harness.stats.synthetic import ar1_noise
 from leakbench.harness.verdict import Tolerances, summarize
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from leakbench.harness.stats import steady_index
 from leakbench.harness.stats.synthetic import trace_samples
 from leakbench.harness.verdict import summarize

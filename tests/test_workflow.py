@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from leakbench_cli import REPO
 
 WORKFLOW = REPO / ".github" / "workflows" / "soak.yml"

@@ -25,9 +25,10 @@ from http import HTTPStatus
 from math import isfinite
 from typing import Any
 
-from leakbench.gateway_sim.errors import ConfigError
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
+
+from leakbench.gateway_sim.errors import ConfigError
 
 log = logging.getLogger("leakbench.gateway_sim.server")
 

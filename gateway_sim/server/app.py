@@ -18,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
 from leakbench.gateway_sim.errors import ConfigError, ProtocolError
 from leakbench.gateway_sim.policy import policy_label, resolve_policy
 from leakbench.gateway_sim.server.admission import AcceptLog, Admission, check_bind, check_numbers
@@ -35,8 +38,6 @@ from leakbench.gateway_sim.server.wire import (
 from leakbench.gateway_sim.settings import GatewaySettings
 from leakbench.probe.inprocess import InProcessProbe
 from leakbench.probe.lifeline import die_with_parent
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
 
 MIB = 1 << 20
 UNAUTHORIZED_CLOSE = 1008

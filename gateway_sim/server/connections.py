@@ -20,10 +20,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from leakbench.gateway_sim.broadcast import Broadcast
-from leakbench.gateway_sim.server.wire import event_frame
 from websockets.asyncio.server import ServerConnection
 from websockets.protocol import State
+
+from leakbench.gateway_sim.broadcast import Broadcast
+from leakbench.gateway_sim.server.wire import event_frame
 
 SLOW_CONSUMER_CLOSE = 1008
 

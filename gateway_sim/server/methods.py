@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psutil
+
 from leakbench.gateway_sim.errors import ProtocolError, Refusal
 from leakbench.gateway_sim.server.admission import Admission
 from leakbench.gateway_sim.server.connections import Connection, Fanout

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import psutil
 import typer
+from rich.console import Console
+
 from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
-from rich.console import Console
 
 
 def attach(
@@ -65,6 +66,7 @@ def attach(
 def _node(pid: int) -> Any:
     """A Node process's inspector (its own, or opened by SIGUSR1); None for other programs."""
     import psutil
+
     from leakbench.harness.errors import TargetFailed
     from leakbench.harness.targets.node_inspector import NodeInspector, open_inspector
     from leakbench.harness.targets.runtime import NODE, detect_runtime

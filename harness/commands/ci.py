@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
 from leakbench.harness.batch import Batch, PlannedRun
 from leakbench.harness.commands.run import TransportChoice, default_run_dir
 from leakbench.harness.errors import BadInput
@@ -33,8 +36,6 @@ from leakbench.harness.gate import (
 from leakbench.harness.rundir import REPORT, SUMMARY
 from leakbench.harness.scenario import GatewayTarget, load_scenario
 from leakbench.reports.index import IndexEntry
-from rich.console import Console
-from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
 LAST_OUTPUT_CHARS = 200  # of a failed run's log, quoted in its stand-in headline
 GATEWAY_ONLY = ("policy", "transport")  # overrides a command target cannot take

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.gate import (
     InconclusiveRule,
@@ -27,7 +29,6 @@ from leakbench.harness.gate import (
 )
 from leakbench.harness.rundir import META, PLOT_FILES, REPORT, SUMMARY
 from leakbench.reports.index import IndexEntry
-from rich.console import Console
 
 # What DIR/<run>/ gets: the report and what it was rendered from, not the (large) samples.
 REPORT_FILES = (REPORT, *PLOT_FILES, SUMMARY, META)

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from leakbench.harness.errors import BadInput, LeakbenchError
 from rich.console import Console
+
+from leakbench.harness.errors import BadInput, LeakbenchError
 
 
 def report(

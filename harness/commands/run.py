@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
+
 from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.scenario import Scenario, load_scenario
 from leakbench.harness.units import parse_duration
-from rich.console import Console
 
 if TYPE_CHECKING:
     from leakbench.harness.runner import RunOutcome

@@ -12,6 +12,9 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from rich.console import Console
+from rich.table import Table
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.scenario import (
@@ -24,8 +27,6 @@ from leakbench.harness.scenario import (
     read_scenario_text,
 )
 from leakbench.harness.units import format_duration_spec
-from rich.console import Console
-from rich.table import Table
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

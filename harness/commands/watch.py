@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.live import Live
+
 from leakbench.harness.commands.run import parse_option_duration
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
-from rich.console import Console
-from rich.live import Live
 
 if TYPE_CHECKING:
     from leakbench.reports.live import WatchState

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.pytest_plugin.report import write_summary
 from leakbench.harness.pytest_plugin.result import InconclusiveSoak, SoakResult

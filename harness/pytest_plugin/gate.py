@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+
 from leakbench.harness.pytest_plugin.evidence import describe
 from leakbench.harness.pytest_plugin.options import SoakOptions
 from leakbench.harness.pytest_plugin.report import record

@@ -6,6 +6,7 @@ Loaded at pytest startup, so it imports nothing heavy.
 from __future__ import annotations
 
 import pytest
+
 from leakbench.harness.pytest_plugin.result import SoakResult
 from leakbench.harness.units import format_duration
 

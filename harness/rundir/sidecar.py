@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from leakbench.harness.rundir.columns import ColumnBuilder, SampleColumns
 from leakbench.harness.rundir.reader import SampleScan, iter_samples
 from leakbench.harness.rundir.writer import SIDECAR

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Self
 
+from pydantic import Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
+
 from leakbench.gateway_sim import settings as sim_settings
 from leakbench.gateway_sim.workload import FAULT_PATHS
 from leakbench.gateway_sim.workload import Workload as SimWorkload
 from leakbench.harness.scenario.base import Probability, Section, cross_field_error
 from leakbench.harness.units.fields import Duration, Rate
-from pydantic import Field, create_model, model_validator
-from pydantic_core import PydanticCustomError
 
 
 def _gateway_field(setting: dataclasses.Field[Any]) -> tuple[Any, Any]:

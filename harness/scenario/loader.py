@@ -10,12 +10,13 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.scenario.base import BASE_DIR_CONTEXT, CROSS_FIELD_ERROR, DISCRIMINATOR
 from leakbench.harness.scenario.messages import clean_message
 from leakbench.harness.scenario.model import Scenario
 from leakbench.harness.scenario.yaml_source import YamlDocument, locate, parse_yaml
-from pydantic import ValidationError
 
 BUILTIN_PACKAGE = "leakbench.scenarios"
 SUFFIXES = (".yaml", ".yml")

@@ -10,10 +10,11 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from leakbench.harness.scenario.base import DISCRIMINATOR
-from leakbench.harness.scenario.model import Scenario
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
+
+from leakbench.harness.scenario.base import DISCRIMINATOR
+from leakbench.harness.scenario.model import Scenario
 
 _VALUE_ERROR_PREFIX = "Value error, "  # pydantic's wrapping of our validators' ValueErrors
 _LONGEST_VALUE_SHOWN = 60

@@ -10,17 +10,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Self
 
-from leakbench.harness.errors import BadInput
-from leakbench.harness.scenario.base import (
-    BASE_DIR_CONTEXT,
-    DISCRIMINATOR,
-    MAX_WARMUP,
-    Section,
-    cross_field_error,
-)
-from leakbench.harness.scenario.gateway import GatewaySettings, Workload
-from leakbench.harness.units import parse_duration
-from leakbench.harness.units.fields import Duration, Size, SizeRate
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -33,6 +22,18 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from leakbench.harness.errors import BadInput
+from leakbench.harness.scenario.base import (
+    BASE_DIR_CONTEXT,
+    DISCRIMINATOR,
+    MAX_WARMUP,
+    Section,
+    cross_field_error,
+)
+from leakbench.harness.scenario.gateway import GatewaySettings, Workload
+from leakbench.harness.units import parse_duration
+from leakbench.harness.units.fields import Duration, Size, SizeRate
 
 Policy = Literal["legacy", "fixed", "legacy-2026.5.27"]
 Transport = Literal["embedded", "websocket"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
 from leakbench.harness.errors import BadInput
 
 MERGE_KEY = "<<"

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from leakbench.harness.stats.trend import SlopeFit, fit_slope
 
 

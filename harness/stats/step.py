@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import ruptures
-from leakbench.harness.stats.downsample import bin_means
 from scipy import stats
+
+from leakbench.harness.stats.downsample import bin_means
 
 MAX_POINTS = 400
 MIN_SEGMENT = 10

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from scipy import stats
+
 from leakbench.harness.stats.blocks import block_medians, rises_steadily
 from leakbench.harness.stats.downsample import bin_means
 from leakbench.harness.stats.step import one_step_fits_better
-from scipy import stats
 
 MIN_SAMPLES = 20
 BATCHES = 10

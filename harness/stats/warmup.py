@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import ruptures
-from leakbench.harness.stats.downsample import bin_means
 from scipy import stats
+
+from leakbench.harness.stats.downsample import bin_means
 
 CHANGEPOINT_MAX_POINTS = 400
 

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import psutil
+
 from leakbench.harness.errors import BadInput, TargetFailed
 from leakbench.harness.targets.base import StepResult, Target
 from leakbench.harness.targets.node_inspector import SNAPSHOTS_PER_RUN, NodeInspector

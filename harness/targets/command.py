@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.targets.base import (

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psutil
+
 from leakbench.harness.errors import TargetFailed
 from leakbench.harness.inspector.cdp import CdpError, CdpSession
 from leakbench.harness.inspector.endpoint import (

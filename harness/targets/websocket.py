@@ -31,6 +31,8 @@ from collections.abc import Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from websockets.exceptions import ConnectionClosed
+
 from leakbench.gateway_sim.client import RequestFailed
 from leakbench.gateway_sim.provider import path_of_run
 from leakbench.gateway_sim.server.spawn import ServerDidNotStart, spawn_server
@@ -48,7 +50,6 @@ from leakbench.harness.targets.base import (
     StepResult,
 )
 from leakbench.harness.targets.process_exit import describe_exit
-from websockets.exceptions import ConnectionClosed
 
 START_TIMEOUT_S = 30.0
 STEP_TIMEOUT_S = 120.0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import BeforeValidator, WithJsonSchema
+
 from leakbench.harness.units.parse import (
     DURATION_EXAMPLES,
     DURATION_PATTERN,
@@ -22,7 +24,6 @@ from leakbench.harness.units.parse import (
     parse_size,
     parse_size_rate,
 )
-from pydantic import BeforeValidator, WithJsonSchema
 
 
 def _schema(kind: str, examples: str, pattern: str) -> WithJsonSchema:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import (
     MIN_SAMPLES,

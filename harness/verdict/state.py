@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import Outcome
 

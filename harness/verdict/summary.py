@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+
 from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import WarmupCut, find_warmup, steady_index
 

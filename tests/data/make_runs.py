@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from leakbench.gateway_sim.state import STATE_MAPS
 from leakbench.harness.rundir import FORMAT, load_run
 from leakbench.harness.scenario import Scenario
