@@ -93,6 +93,7 @@ def test_a_leak_fails_the_test_with_the_evidence(pytester: pytest.Pytester) -> N
             "*objects*leak*1 objects/call*",
             "*grew over 400 more calls (gc census, tracemalloc):",
             "*type test_soaked.Session: +*1/call*",
+            "*held in test_soaked.LEAKED (module global, 5 of 5 sampled): test_soaked.LEAKED?…?",
             "*site test_soaked.py:*",
         ]
     )

@@ -24,10 +24,12 @@ from leakbench.probe import InProcessProbe
 def attribute(
     fn: Callable[[], object], *, calls: int, objects_per_call: float, bytes_per_call: float
 ) -> dict[str, list[dict[str, Any]]]:
-    """`types` and `sites` that grew by more than the tolerances over `calls` calls of `fn`.
+    """`types` and `sites` that grew by more than the tolerances over `calls` calls of `fn`,
+    and the `holders` of those types: the module global, class attribute or thread frame that
+    keeps the new instances alive.
 
     Entries as in a checkpoint's `types_top` (with `deep_bytes`, the probe's estimate for all
-    live instances) and `sites_top`; largest growth first.
+    live instances), `holders` and `sites_top`; largest growth first.
     """
     with InProcessProbe(objects=True, tracemalloc=True) as probe:
         probe.checkpoint()  # fills the probe's own caches (site names), which tracemalloc sees
@@ -35,7 +37,10 @@ def attribute(
         for _ in repeat(None, calls):
             fn()
         grown = probe.checkpoint()
+    types = [e for e in grown["types_top"] if e["growth"] > objects_per_call * calls]
+    names = {entry["type"] for entry in types}
     return {
-        "types": [e for e in grown["types_top"] if e["growth"] > objects_per_call * calls],
+        "types": types,
+        "holders": [h for h in grown.get("holders", []) if h["type"] in names],
         "sites": [e for e in grown["sites_top"] if e["growth_bytes"] > bytes_per_call * calls],
     }

@@ -54,8 +54,19 @@ def _signal_line(name: str, signal: Mapping[str, Any]) -> str:
     )
 
 
+def _holder_lines(holders: list[Mapping[str, Any]], type_name: str) -> list[str]:
+    """Who keeps the new instances of `type_name` alive: the root and the chain down to one."""
+    return [
+        f"      held in {held['holder']} ({held['kind']}, {held['samples']} of "
+        f"{held['sampled']} sampled): {held['path']}"
+        for held in holders
+        if held["type"] == type_name
+    ]
+
+
 def _attribution_lines(attribution: Mapping[str, Any], calls: int) -> list[str]:
-    """Types and sites that grew over the attribution pass, per call; none if it did not run."""
+    """Types (with their holders) and sites that grew over the attribution pass, per call;
+    none if it did not run."""
     if not calls:
         return []
     found = []
@@ -64,6 +75,7 @@ def _attribution_lines(attribution: Mapping[str, Any], calls: int) -> list[str]:
         deep = entry.get("deep_bytes")
         held = f", about {format_bytes(deep * growth / count / calls)}/call" if deep else ""
         found.append(f"    type {entry['type']}: +{growth} ({growth / calls:.3g}/call{held})")
+        found += _holder_lines(attribution.get("holders", []), entry["type"])
     for entry in attribution.get("sites", []):
         growth = entry["growth_bytes"]
         per_call = format_bytes(growth / calls)

@@ -12,7 +12,7 @@ class SoakResult:
 
     summary: `harness.verdict.summarize`'s dict (docs/run-dir.md, summary.json), where a "run" is
       one call: `verdict`, `headline`, `signals` with slopes per call and their bounds, `warmup`,
-      and `attribution` (types and sites that grew by more than the tolerance in the
+      and `attribution` (types, their holders and sites that grew by more than the tolerance in the
       attribution pass, which runs after a leak or inconclusive verdict).
     samples: the samples of the soak that decided, as in samples.jsonl.
     calls: measured calls of that soak; attempts: 2 when a confirmation soak ran.
