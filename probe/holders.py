@@ -45,6 +45,13 @@ class _Root:
 _OWN_PACKAGE = __name__.rpartition(".")[0]
 
 
+def _is_own(obj: Any) -> bool:
+    """An instance of one of the probe's classes (the agent, its census and histories): what it
+    holds is the probe's bookkeeping, reached through the agent's thread, not the target's."""
+    module = getattr(type(obj), "__module__", "") or ""
+    return module == _OWN_PACKAGE or module.startswith(_OWN_PACKAGE + ".")
+
+
 def _module_roots() -> tuple[dict[int, _Root], set[int]]:
     """Module namespaces by id, and apart the probe's own: what it holds is not the target's,
     so the search ends there without a root."""
@@ -126,7 +133,7 @@ class _Search:
             wanted = {id(obj) for obj in frontier}
             found: list[Any] = []
             for referrer in gc.get_referrers(*frontier):
-                if id(referrer) in ignore or isinstance(referrer, _SKIP):
+                if id(referrer) in ignore or isinstance(referrer, _SKIP) or _is_own(referrer):
                     continue
                 for child in gc.get_referents(referrer):
                     if id(child) in wanted:

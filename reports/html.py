@@ -132,6 +132,7 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
             rss_vs_heap=tables.rss_vs_heap_rows(summary),
             constructors=tables.constructor_rows(summary),
             sites=tables.site_rows(summary),
+            holders=tables.holder_rows(summary),
             scenario=_scenario_text(meta),
             environment=tables.environment_rows(meta),
         )

@@ -140,6 +140,25 @@ def type_rows(summary: dict[str, Any] | None) -> list[Row]:
     ]
 
 
+def holder_rows(summary: dict[str, Any] | None) -> list[Row]:
+    """Who holds the growth (attribution.holders, from a Python agent's checkpoints): the named
+    root a developer looks for, and one referrer chain from it down to a grown object."""
+    holders = ((summary or {}).get("attribution") or {}).get("holders") or []
+    return [
+        {
+            "type": str(entry.get("type")),
+            "holder": str(entry.get("holder")),
+            "kind": str(entry.get("kind") or MISSING),
+            "path": str(entry.get("path") or MISSING),
+            "samples": f"{entry['samples']} of {entry['sampled']}"
+            if entry.get("samples") is not None and entry.get("sampled") is not None
+            else MISSING,
+            "pid": str(entry["pid"]) if entry.get("pid") is not None else "",
+        }
+        for entry in holders
+    ]
+
+
 def site_rows(summary: dict[str, Any] | None) -> list[Row]:
     """Allocation sites that grew most (attribution.sites, with tracemalloc on)."""
     sites = ((summary or {}).get("attribution") or {}).get("sites") or []

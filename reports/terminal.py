@@ -1,5 +1,6 @@
 """The summary printed at the end of a run (and by `leakbench report`): verdict first, then the
-slopes per signal, the maps that retained entries, and where the full report is."""
+slopes per signal, the maps that retained entries, who holds the growth inside a Python target,
+and where the full report is."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich.text import Text
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.tables import (
     constructor_rows,
+    holder_rows,
     retained_rows,
     rss_vs_heap_rows,
     signal_rows,
@@ -60,6 +62,7 @@ def print_run_summary(
         for row in retained:
             table.add_row(row["map"], row["entries"], row["bytes"], row["paths"])
         console.print(table)
+    _print_holders(console, summary)
     if report_path is not None:
         console.print(f"Report: {report_path}")
 
@@ -85,3 +88,18 @@ def _print_node_tables(console: Console, summary: dict[str, Any] | None) -> None
         for row in grown:
             table.add_row(row["type"], row["growth"], row["bytes"], row["held_by"])
         console.print(table)
+
+
+def _print_holders(console: Console, summary: dict[str, Any] | None) -> None:
+    """Python agent: the named root holding each grown type, and the chain down to one object.
+    Lines, not table cells: a chain is copied whole into an editor's search, never cut."""
+    held = holder_rows(summary)
+    if not held:
+        return
+    console.print(Text("Who holds the growth", style="bold"))
+    for row in held:
+        pid = f", pid {row['pid']}" if row["pid"] else ""
+        how = f"{row['kind']}; {row['samples']} sampled{pid}"
+        words = f"  {row['type']} held in {row['holder']} ({how})"
+        console.print(Text(words), soft_wrap=True)
+        console.print(Text(f"    {row['path']}"), soft_wrap=True)

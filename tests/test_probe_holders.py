@@ -10,6 +10,7 @@ from typing import ClassVar
 import pytest
 
 from leakbench.probe import InProcessProbe
+from leakbench.probe.growth import GrowthHistory
 from leakbench.probe.holders import find_holders
 
 
@@ -93,3 +94,12 @@ def test_a_checkpoint_names_the_holders_of_the_growth_and_the_attribution_keeps_
     assert any(h["holder"] == f"{__name__}._by_id" for h in checkpoint["holders"])
     session_holders = [h for h in attribution["holders"] if h["type"] == SESSION]
     assert session_holders[0]["holder"] == f"{__name__}._by_id"
+
+
+def test_what_only_the_probe_holds_is_not_the_targets_growth() -> None:
+    """The agent's thread reaches the probe's own bookkeeping; a chain through one of the
+    probe's objects names no holder of the target."""
+    history = GrowthHistory()
+    history.record({Session(number): number for number in range(2000)})  # type: ignore[misc]
+    _by_id[0] = history  # type: ignore[assignment]
+    assert find_holders({SESSION: 2000}) == []

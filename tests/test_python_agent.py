@@ -61,6 +61,24 @@ def test_an_unbounded_cache_is_attributed_to_its_type_site_and_holder_and_sitecu
     assert marker.read_text() == str(main["pid"])
     # Nothing of the agent reached the target's output.
     assert (run_dir / "target.log").read_text() == ""
+    shows_holders_sites_and_objects(run_dir)
+
+
+def shows_holders_sites_and_objects(run_dir: Path) -> None:
+    """`leakbench report` of that run: the holder and its chain in the terminal table and in
+    report.html, beside objects.png and the sites table."""
+    result = leakbench("report", run_dir)
+    assert result.code == 0, result.stderr
+    terminal = result.stdout
+    assert "Who holds the growth" in terminal
+    assert f"{CACHE_HOLDER}[…]" in terminal  # the chain: the global's dict, then an entry
+    page = (run_dir / "report.html").read_text()
+    holders = page.split("<h3>Who holds the growth</h3>", 1)[1].split("</table>", 1)[0]
+    assert f"<td>{CACHE_TYPE}</td><td>{CACHE_HOLDER}</td><td>module global</td>" in holders
+    sites = page.split("<h3>Top growing allocation sites</h3>", 1)[1].split("</table>", 1)[0]
+    assert "<td>templating/formatting.py:" in sites
+    assert (run_dir / "objects.png").stat().st_size > 0
+    assert 'alt="Python object counts, heap blocks' in page
 
 
 def test_forked_workers_report_under_their_own_pids(tmp_path: Path) -> None:
