@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from leakbench_cli import leakbench
 
 SERVICE = Path(__file__).parent / "targets" / "agent_service"
@@ -101,12 +99,6 @@ def test_c_memory_without_python_objects_is_labelled_native(tmp_path: Path) -> N
     assert "native (C extension or allocator)" in summary["headline"]
 
 
-@pytest.mark.xfail(
-    reason="passes on the agent's own branch; since the command runs under the lifeline "
-    "supervisor, malloc's in-use bytes rise in this target and it is labelled native: open, "
-    "see the session note",
-    strict=False,
-)
 def test_allocator_retention_is_labelled_and_not_called_a_leak(tmp_path: Path) -> None:
     summary, _ = run(tmp_path, "retention_service")
     assert summary["verdict"] != "leak", summary["headline"]
