@@ -140,4 +140,7 @@ def load_evidence(run_dir: Path, *, live: bool = False) -> Evidence:
         more = "\u2026" if len(run.skipped_lines) > 5 else ""
         count = len(run.skipped_lines)
         notes.append(f"{count} unreadable line(s) of samples.jsonl were skipped: {lines}{more}")
+    unmeasured = ((summary or {}).get("attribution") or {}).get("agent")
+    if unmeasured:  # a Python target measured from outside: say what is missing
+        notes.append(str(unmeasured))
     return Evidence(run, summary, summary_note, notes, datetime.now(UTC) if live else None)

@@ -93,6 +93,9 @@ def _print_node_tables(console: Console, summary: dict[str, Any] | None) -> None
 def _print_holders(console: Console, summary: dict[str, Any] | None) -> None:
     """Python agent: the named root holding each grown type, and the chain down to one object.
     Lines, not table cells: a chain is copied whole into an editor's search, never cut."""
+    unmeasured = ((summary or {}).get("attribution") or {}).get("agent")
+    if unmeasured:
+        console.print(Text(f"Inside the target: {unmeasured}."), soft_wrap=True)
     held = holder_rows(summary)
     if not held:
         return

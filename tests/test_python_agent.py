@@ -5,6 +5,7 @@ themselves, native growth and allocator retention are told apart, and inject: fa
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,23 @@ def test_inject_false_runs_the_target_as_before(tmp_path: Path) -> None:
     assert not (run_dir / "agent").exists()
     assert not any("heap_blocks" in s for s in samples(run_dir))
     assert set(summary["signals"]) == {"rss"}
+
+
+def test_attach_to_a_python_process_says_what_it_could_not_measure(tmp_path: Path) -> None:
+    """A running interpreter gets no agent: RSS is judged, and the summary, the terminal and
+    the report say that the heap, objects, sites and holders were not measured, and why."""
+    service = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        out = tmp_path / "attached"
+        result = leakbench(
+            "attach", str(service.pid), "--duration", "4s", "--interval", "100ms", "--out", out
+        )
+    finally:
+        service.kill()
+        service.wait()
+    assert result.code in (0, 3), result.stderr
+    said = json.loads((out / "summary.json").read_text())["attribution"]["agent"]
+    assert said.startswith("Python heap, objects, allocation sites and holders not measured")
+    assert "command target" in said
+    assert f"Inside the target: {said}." in " ".join(result.stdout.split())
+    assert said[1:] in (out / "report.html").read_text()

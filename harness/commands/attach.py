@@ -1,4 +1,10 @@
-"""`leakbench attach PID`: watch a process that is already running (RSS and children)."""
+"""`leakbench attach PID`: watch a process that is already running (RSS and children).
+
+A Node process is measured inside through its inspector. A Python process is measured from
+outside only: the agent is not injected into a running interpreter (`sys.remote_exec`, CPython
+3.14+, is not used yet), so the summary says plainly that its heap, objects and holders were not
+measured, and why.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ def attach(
     Example: leakbench attach 4242 --duration 30m --interval 2s
     """
     from leakbench.harness.commands.run import default_run_dir
+    from leakbench.harness.rundir.writer import FORMAT, SUMMARY, write_json_atomically
     from leakbench.harness.runner import RunPlan, run_target
     from leakbench.harness.targets.attached import AttachedTarget
     from leakbench.harness.verdict import Tolerances
@@ -58,6 +65,10 @@ def attach(
     outcome = run_target(
         target, plan, run_dir, console=Console(stderr=True), show_progress=not quiet
     )
+    unmeasured = _python_not_measured(pid)
+    if unmeasured is not None and outcome.summary is not None:
+        outcome.summary["attribution"]["agent"] = unmeasured
+        write_json_atomically(run_dir / SUMMARY, {"format": FORMAT, **outcome.summary})
     report_path = None if no_report else render_run_report(run_dir)
     print_run_summary(Console(), outcome.summary, report_path)
     raise typer.Exit(int(outcome.exit_code))
@@ -83,3 +94,20 @@ def _node(pid: int) -> Any:
     except TargetFailed as exc:
         Console(stderr=True).print(f"Node heap not measured, RSS only: {exc}")
         return None
+
+
+def _python_not_measured(pid: int) -> str | None:
+    """For a Python process, what attach could not measure and why; None for other programs."""
+    from leakbench.harness.targets.runtime import PYTHON, detect_runtime
+
+    try:
+        argv = psutil.Process(pid).cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    if detect_runtime(argv) != PYTHON:
+        return None
+    return (
+        "Python heap, objects, allocation sites and holders not measured, RSS only: leakbench "
+        "injects its agent only into Python processes it starts (a command target); to measure "
+        "inside, run the service as a command target"
+    )
