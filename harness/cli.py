@@ -16,6 +16,8 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Callable
+from functools import wraps
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -40,6 +42,22 @@ def _module(name: str) -> ModuleType:
     return import_module(f"leakbench.harness.commands.{name}")
 
 
+class Interrupted(Exception):
+    """A Ctrl-C a command did not handle itself. typer turns a KeyboardInterrupt escaping a
+    command into a silent exit 130; this carries it past typer to `main`'s one line."""
+
+
+def _interruptible(command: Callable[..., object]) -> Callable[..., object]:
+    @wraps(command)  # typer reads the wrapped signature
+    def run(*args: object, **kwargs: object) -> object:
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+    return run
+
+
 def named_command(argv: list[str]) -> str | None:
     """The command or group the command line names, or None (help, or a name to reject)."""
     first = argv[1] if len(argv) > 1 else None
@@ -62,7 +80,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(lambda: None)
     for name in COMMANDS:
         if only in (None, name):
-            app.command(name)(getattr(_module(name), name))
+            app.command(name)(_interruptible(getattr(_module(name), name)))
     for name, (module, help_line) in GROUPS.items():
         if only in (None, name):
             app.add_typer(_module(module).app, name=name, help=help_line)
@@ -100,7 +118,7 @@ def main() -> None:
     except LeakbenchError as exc:
         print(exc, file=sys.stderr)
         code = exc.exit_code
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
         print("leakbench: interrupted", file=sys.stderr)
         code = ExitCode.INTERRUPTED
