@@ -3,46 +3,88 @@
 Exit codes (design §3): 0 no leak, 1 leak, 2 bad input, 3 target failed, 4 inconclusive,
 5 internal error, 130 interrupted. Errors the user can act on are one line on stderr, never a
 traceback; so is a bug in leakbench itself, which must never exit 1 and pass for a caught leak.
+
+This module imports only the standard library and leakbench's error types at the top: typer and
+every command's module load inside `main`, so a Ctrl-C while they import is an interrupt (exit
+130, one line) like a Ctrl-C at any later moment. Only the command the command line names is
+imported: `leakbench report` does not load the scenario models, the gateway or the CI gate.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
+from collections.abc import Callable
+from functools import wraps
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import typer
-
-from leakbench.harness.commands import (
-    attach,
-    ci,
-    compare,
-    merge,
-    report,
-    run,
-    scenarios,
-    schema,
-    watch,
-)
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
 
-app = typer.Typer(
-    name="leakbench",
-    help="Reproduce memory leaks, prove fixes with numbers, keep leaks from coming back.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.command("run")(run.run)
-app.command("compare")(compare.compare)
-app.command("report")(report.report)
-app.command("attach")(attach.attach)
-app.command("ci")(ci.ci)
-app.command("merge")(merge.merge)
-app.command("watch")(watch.watch)
-app.add_typer(scenarios.app, name="scenarios", help="List, show, validate built-in scenarios.")
-app.add_typer(schema.app, name="schema", help="Print the JSON Schema of summary.json or scenarios.")
+if TYPE_CHECKING:
+    import typer
+
+HELP = "Reproduce memory leaks, prove fixes with numbers, keep leaks from coming back."
+# Command name -> its module in leakbench.harness.commands (the function has the same name).
+COMMANDS = ("run", "compare", "report", "attach", "ci", "merge", "watch")
+# Command group name -> (its module, whose `app` is the group; its help line).
+GROUPS = {
+    "scenarios": ("scenarios", "List, show, validate built-in scenarios."),
+    "schema": ("schema", "Print the JSON Schema of summary.json or scenarios."),
+}
+
+
+def _module(name: str) -> ModuleType:
+    return import_module(f"leakbench.harness.commands.{name}")
+
+
+class Interrupted(Exception):
+    """A Ctrl-C a command did not handle itself. typer turns a KeyboardInterrupt escaping a
+    command into a silent exit 130; this carries it past typer to `main`'s one line."""
+
+
+def _interruptible(command: Callable[..., object]) -> Callable[..., object]:
+    @wraps(command)  # typer reads the wrapped signature
+    def run(*args: object, **kwargs: object) -> object:
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+    return run
+
+
+def named_command(argv: list[str]) -> str | None:
+    """The command or group the command line names, or None (help, or a name to reject)."""
+    first = argv[1] if len(argv) > 1 else None
+    return first if first in COMMANDS or first in GROUPS else None
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The command line with every command (for help and errors), or only the one named."""
+    import typer
+
+    app = typer.Typer(
+        name="leakbench",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    # A callback keeps `leakbench NAME` a group when only NAME is registered: typer would
+    # otherwise make a lone command the root and read NAME as its first argument.
+    app.callback()(lambda: None)
+    for name in COMMANDS:
+        if only in (None, name):
+            app.command(name)(_interruptible(getattr(_module(name), name)))
+    for name, (module, help_line) in GROUPS.items():
+        if only in (None, name):
+            app.add_typer(_module(module).app, name=name, help=help_line)
+    return app
 
 
 def internal_error_line(exc: BaseException) -> str:
@@ -55,17 +97,29 @@ def internal_error_line(exc: BaseException) -> str:
     )
 
 
+def _run() -> int:
+    """Build the command line and run it; typer's own errors are bad input (exit 2)."""
+    import typer
+
+    try:
+        code = build_app(named_command(sys.argv))(standalone_mode=False)
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    except typer.TyperException as exc:
+        exc.show()
+        return ExitCode.BAD_INPUT
+    return int(code) if isinstance(code, int) else 0
+
+
 def main() -> None:
     """Console entry point: map every outcome to the documented exit codes."""
     try:
-        code = app(standalone_mode=False)
-    except typer.TyperException as exc:
-        exc.show()
-        code = ExitCode.BAD_INPUT
+        code = _run()
     except LeakbenchError as exc:
         print(exc, file=sys.stderr)
         code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except (KeyboardInterrupt, Interrupted):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
         print("leakbench: interrupted", file=sys.stderr)
         code = ExitCode.INTERRUPTED
     except Exception as exc:  # a bug in leakbench: exit 5, never 1 ("leak")
@@ -73,4 +127,4 @@ def main() -> None:
         if os.environ.get("LEAKBENCH_TRACEBACK"):
             traceback.print_exc()
         code = ExitCode.INTERNAL_ERROR
-    sys.exit(int(code) if isinstance(code, int) else 0)
+    sys.exit(int(code))

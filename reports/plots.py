@@ -88,6 +88,18 @@ def _shade_drain(axes: Axes, evidence: Evidence, seconds_per_unit: float) -> Non
         axes.axvspan(start, end, color=DRAIN_COLOUR, alpha=0.8, label="drain", lw=0)
 
 
+def _after_cut(x: np.ndarray, y: np.ndarray, cut: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The points at or after the warm-up cut: views when x never decreases (gateway time and
+    runs completed only grow), so a multi-day column is not copied; a selection otherwise."""
+    if cut is None:
+        return x, y
+    if np.all(x[1:] >= x[:-1]):
+        start = int(np.searchsorted(x, cut, side="left"))
+        return x[start:], y[start:]
+    post = x >= cut
+    return x[post], y[post]
+
+
 def _draw_trend(
     axes: Axes,
     x: np.ndarray,
@@ -98,12 +110,12 @@ def _draw_trend(
     scale: tuple[float, float],
 ) -> None:
     """The Theil-Sen trend through the post-warm-up median point, with its slope interval."""
-    post = x >= cut if cut is not None else np.ones_like(x, dtype=bool)
-    if slope is None or post.sum() < 2:
+    x, y = _after_cut(x, y, cut)
+    if slope is None or len(x) < 2:
         return
     x_scale, y_scale = scale
-    x0, y0 = float(np.median(x[post])), float(np.median(y[post]))
-    xs = np.array([x[post].min(), x0, x[post].max()])
+    x0, y0 = float(np.median(x)), float(np.median(y))
+    xs = np.array([x.min(), x0, x.max()])
     axes.plot(
         xs / x_scale,
         (y0 + slope * (xs - x0)) / y_scale,

@@ -58,6 +58,8 @@ def series(
 
 def measured(columns: SampleColumns, key: str) -> bool:
     """Whether any load sample has `key` against runs completed: the x axis of these panels."""
+    if not columns.has(key):
+        return False  # no all-NaN column of a multi-day run's length made just to find nothing
     return len(series(columns, field(key), "runs_done", load_only=True)[0]) > 0
 
 
@@ -89,11 +91,19 @@ def drain_span(columns: SampleColumns) -> tuple[float, float] | None:
     return (float(times.min()), float(times.max())) if len(times) else None
 
 
+# The fields that say how far a run got: all a report or `watch` reads of the last sample.
+PROGRESS_FIELDS = ("t_wall", "t_gateway", "runs_done", "rss")
+
+
 def last_sample(columns: SampleColumns) -> dict[str, Any]:
-    """The last sample's numeric fields and phase (how far a run got)."""
+    """The last sample's progress fields and phase (how far a run got).
+
+    Only PROGRESS_FIELDS are read: a column of a multi-day run is megabytes, loaded whole from
+    the sidecar on first use, and a report must not load the columns it does not draw.
+    """
     if not len(columns):
         return {}
-    names = columns.keys()
+    names = [key for key in PROGRESS_FIELDS if columns.has(key)]
     row = {key: columns.column(key)[-1] for key in names}
     last = {key: float(value) for key, value in row.items() if not np.isnan(value)}
     last["phase"] = "drain" if columns.is_drain[-1] else "load"

@@ -174,7 +174,8 @@ def run_facts(
     """The run at a glance: how much it ran and what the verdict projects. Without a summary
     the last sample still says how far the run got."""
     summary = summary or {}
-    last = last_sample(columns)
+    told = all(key in summary for key in ("runs_completed", "gateway_time_s", "duration_s"))
+    last = {} if told else last_sample(columns)  # a sidecar column loads whole on first use
     projection = summary.get("projection") or {}
     facts = [
         ("runs completed", format_number(summary.get("runs_completed", last.get("runs_done")))),
