@@ -26,6 +26,7 @@ from leakbench.harness.commands import (
 )
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
+from leakbench.probe.lifeline import die_with_parent
 
 app = typer.Typer(
     name="leakbench",
@@ -57,6 +58,7 @@ def internal_error_line(exc: BaseException) -> str:
 
 def main() -> None:
     """Console entry point: map every outcome to the documented exit codes."""
+    die_with_parent()  # only when a parent asked for it (the `ci` pool): probe/lifeline.py
     try:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:
