@@ -174,5 +174,6 @@ def test_the_command_exits_2_with_one_line(tmp_path: Path, raw: bytes) -> None:
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(4 * 3600)  # 10,000 examples outlast the default 300 s
 def test_ten_thousand_generated_scenario_files(tmp_path: Path) -> None:
     _fuzz(tmp_path, 10_000)
