@@ -3,7 +3,8 @@
 Each run is its own process, in its own process group, with its own run directory and log, so
 a run that crashes, hangs or bloats cannot touch another's measurements. A terminal's Ctrl-C
 reaches the batch only; the batch forwards it to each running child exactly once, waits for
-them to write what they measured, and starts no more.
+them to write what they measured, and starts no more. Each child dies with the batch, even
+when the batch is killed with SIGKILL (`leakbench.probe.lifeline`), and its targets with it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.progress import Progress, TaskID
 
 from leakbench.harness.rundir import REPORT, SUMMARY
 from leakbench.harness.scenario import Scenario
+from leakbench.probe.lifeline import parent_env
 
 POLL_S = 0.2  # how often the batch looks for finished runs
 
@@ -47,7 +49,8 @@ class Running(NamedTuple):
 
 def launch(run: PlannedRun) -> Running:
     """Start `leakbench run` for `run`, its output to its log. Its own process group keeps a
-    terminal's Ctrl-C away from it: the batch forwards each Ctrl-C itself, exactly once."""
+    terminal's Ctrl-C away from it: the batch forwards each Ctrl-C itself, exactly once.
+    Call it from the main thread: the child's death signal is tied to the thread that forks it."""
     for stale in (SUMMARY, REPORT):  # from an earlier batch into the same --out
         (run.run_dir / stale).unlink(missing_ok=True)
     log = open(run.log, "wb")  # noqa: SIM115 (closed when the run is reaped)
@@ -57,6 +60,7 @@ def launch(run: PlannedRun) -> Running:
         stdout=log,
         stderr=subprocess.STDOUT,
         process_group=0,
+        env=parent_env(),  # `leakbench` dies with this process (harness.cli.main)
     )
     return Running(run, process, log)
 

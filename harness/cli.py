@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
+from leakbench.probe.lifeline import die_with_parent
 
 if TYPE_CHECKING:
     import typer
@@ -113,6 +114,7 @@ def _run() -> int:
 
 def main() -> None:
     """Console entry point: map every outcome to the documented exit codes."""
+    die_with_parent()  # only when a parent asked for it (the `ci` pool): probe/lifeline.py
     try:
         code = _run()
     except LeakbenchError as exc:

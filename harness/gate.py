@@ -93,18 +93,30 @@ def read_meta(run_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         raise BadInput(f"{run_dir}: not a leakbench run directory (no {META})")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise BadInput(f"{path}:1: expected a JSON object, got {type(meta).__name__}")
+    return meta
 
 
 def read_summary(run_dir: Path) -> dict[str, Any] | None:
-    """summary.json, or None when the run left none (or only a damaged one)."""
+    """summary.json, or None when the run left none (or only a damaged one: not JSON, or not
+    the shape `leakbench schema summary` publishes, so that a field of the wrong type cannot
+    crash the outputs that read it)."""
+    from leakbench.harness.verdict.schema import Summary
+
     try:
         summary = json.loads((run_dir / SUMMARY).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        Summary.model_validate(summary, strict=True)
+    except (OSError, ValueError):  # JSON and UTF-8 decoding errors, pydantic's too
         return None
-    return summary if isinstance(summary, dict) else None
+    return summary
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def stand_in_summary(
@@ -116,12 +128,12 @@ def stand_in_summary(
     "error", which JUnit reports as an error and the index as a failed run.
     """
     return {
-        "scenario": identity.get("scenario_name") or identity.get("scenario"),
-        "policy": identity.get("policy"),
-        "seed": identity.get("seed"),
+        "scenario": _text_or_none(identity.get("scenario_name") or identity.get("scenario")),
+        "policy": _text_or_none(identity.get("policy")),
+        "seed": seed if isinstance(seed := identity.get("seed"), int) else None,
         "verdict": "error",
         "exit_code": int(exit_code),
-        "exit_reason": identity.get("exit_reason") or "no-summary",
+        "exit_reason": _text_or_none(identity.get("exit_reason")) or "no-summary",
         "headline": f"No verdict: {problem}.",
     }
 

@@ -188,7 +188,7 @@ def test_python_tags_are_not_executed(tmp_path):
 def test_not_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(BadInput, match=r"latin1\.yaml: not UTF-8 text"):
+    with pytest.raises(BadInput, match=r"latin1\.yaml:1: not UTF-8 text"):
         load_scenario(path)
 
 

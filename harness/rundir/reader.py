@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from leakbench.harness.errors import BadInput
 from leakbench.harness.rundir.columns import ColumnBuilder, SampleColumns
 from leakbench.harness.rundir.writer import META, SAMPLES, SUMMARY
@@ -114,6 +116,7 @@ def load_run(run_dir: Path, *, keep_sidecar: bool = False) -> RunData:
     streaming pass; `keep_sidecar` writes it for the next reader.
     """
     from leakbench.harness.rundir.sidecar import read_columns_cached  # it reads with this module
+    from leakbench.harness.verdict.schema import Summary  # verdict reads run directories
 
     run_dir = Path(run_dir)
     meta_path = run_dir / META
@@ -126,6 +129,7 @@ def load_run(run_dir: Path, *, keep_sidecar: bool = False) -> RunData:
     if summary_path.is_file():
         try:
             summary = _read_json_object(summary_path)
-        except BadInput:
+            Summary.model_validate(summary, strict=True)  # fields of the right types
+        except (BadInput, ValidationError):
             summary = None  # a damaged summary is recomputed from the samples
     return RunData(run_dir, meta, columns, summary, scan.truncated, scan.skipped_lines)

@@ -41,6 +41,11 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
         raise BadInput(_describe_yaml_error(exc, source)) from None
     except yaml.YAMLError as exc:
         raise BadInput(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except (ValueError, TypeError, AttributeError) as exc:  # PyYAML's constructors on `!!int x`
+        detail = " ".join(str(exc).split())[:120]
+        raise BadInput(
+            f"{source}:1: invalid YAML: a tagged value cannot be built: {detail}"
+        ) from None
     finally:
         loader.dispose()
 
@@ -81,6 +86,7 @@ def format_path(parts: Sequence[str]) -> str:
     """('target', 'command', '[0]') -> 'target.command[0]'."""
     text = ""
     for part in parts:
+        part = part if part.isprintable() else repr(part)  # a key with a newline: still one line
         text += part if part.startswith("[") or not text else f".{part}"
     return text
 

@@ -61,7 +61,10 @@ def _bare_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float's range: infinite, refused by _checked
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str) and re.fullmatch(rf"\s*{_NUMBER}\s*", value):
         return float(value)
     return None
@@ -79,7 +82,8 @@ def parse_duration(value: Any) -> float:
     if number is not None:
         return _checked(number, "duration", value)
     if isinstance(value, str) and _DURATION.fullmatch(value):
-        return sum(float(n) * SECONDS_PER_UNIT[u] for n, u in _DURATION_PART.findall(value))
+        parts = _DURATION_PART.findall(value)
+        return _checked(sum(float(n) * SECONDS_PER_UNIT[u] for n, u in parts), "duration", value)
     raise ValueError(f"expected a duration like {DURATION_EXAMPLES}; got {value!r}")
 
 
@@ -92,7 +96,7 @@ def parse_size(value: Any) -> int:
     if match is None:
         raise ValueError(f"expected a size like {SIZE_EXAMPLES}; got {value!r}")
     amount, unit = match.groups()
-    return round(float(amount) * BYTES_PER_UNIT[(unit or "b").lower()])
+    return round(_checked(float(amount) * BYTES_PER_UNIT[(unit or "b").lower()], "size", value))
 
 
 def parse_rate(value: Any) -> float:
@@ -104,7 +108,7 @@ def parse_rate(value: Any) -> float:
     if match is None:
         raise ValueError(f"expected a rate like {RATE_EXAMPLES}; got {value!r}")
     amount, unit = match.groups()
-    return float(amount) / SECONDS_PER_UNIT[unit]
+    return _checked(float(amount) / SECONDS_PER_UNIT[unit], "rate", value)
 
 
 def parse_size_rate(value: Any) -> float:
@@ -117,7 +121,7 @@ def parse_size_rate(value: Any) -> float:
         raise ValueError(f"expected a size per time like {SIZE_RATE_EXAMPLES}; got {value!r}")
     amount, size_unit, time_unit = match.groups()
     bytes_ = float(amount) * BYTES_PER_UNIT[(size_unit or "b").lower()]
-    return bytes_ / SECONDS_PER_UNIT[time_unit]
+    return _checked(bytes_ / SECONDS_PER_UNIT[time_unit], "size rate", value)
 
 
 def format_duration_spec(seconds: float) -> str:
