@@ -101,7 +101,9 @@ def _runtime(scenario: Scenario) -> TargetRuntime | None:
     if runtime == NODE:
         from leakbench.harness.targets.node_inspector import NodeRuntime
 
-        return NodeRuntime()
+        return NodeRuntime(
+            duration=scenario.workload.duration or 0.0, interval=scenario.probe.interval
+        )
     return None
 
 
