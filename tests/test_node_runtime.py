@@ -48,7 +48,7 @@ def test_an_inspector_bound_beyond_loopback_is_refused(tmp_path: Path) -> None:
         duration=5,
         interval=0.1,
         log_path=tmp_path / "target.log",
-        runtime=runtime,
+        inside=[runtime],
     )
     with pytest.raises(TargetFailed, match="beyond loopback") as failure:
         target.start()
@@ -68,7 +68,7 @@ def test_inspector_listens_on_loopback_and_closes_with_the_run(tmp_path: Path) -
         interval=0.1,
         log_path=log,
         env={"PORT": str(free_port())},
-        runtime=NodeRuntime(duration=5, interval=0.1),
+        inside=[NodeRuntime(duration=5, interval=0.1)],
     )
     target.start()
     try:

@@ -35,6 +35,7 @@ from leakbench.harness.inspector.endpoint import (
 )
 from leakbench.harness.inspector.schedule import GcSchedule
 from leakbench.harness.inspector.snapshot import SnapshotFormatError, SnapshotReader
+from leakbench.harness.targets.inside import StartedProcess
 from leakbench.probe.growth import GrowthHistory
 
 CALL_TIMEOUT_S = 2.0
@@ -196,7 +197,10 @@ class NodeInspector:
 
 
 class NodeRuntime:
-    """A command target's Node runtime (TargetRuntime): inspector on loopback from spawn to stop."""
+    """A command target's Node runtime (an InsideProbe): inspector on loopback from spawn to stop.
+
+    Its attribution is in the checkpoints (the constructors grown at every snapshot), so it
+    gives none at the end: a Node run has no drain sample."""
 
     name = "node"
     checkpoint_limit = SNAPSHOTS_PER_RUN
@@ -205,15 +209,15 @@ class NodeRuntime:
         self._schedule = GcSchedule(duration, interval)
         self._inspector: NodeInspector | None = None
 
-    def environment(self, env: dict[str, str]) -> dict[str, str]:
+    def prepare(self, env: dict[str, str]) -> dict[str, str]:
         return {**env, "NODE_OPTIONS": node_options(env.get("NODE_OPTIONS"))}
 
-    def started(self, pid: int, read_log: Callable[[], str], alive: Callable[[], bool]) -> None:
-        endpoint = wait_for_banner(read_log, alive)
+    def started(self, process: StartedProcess) -> None:
+        endpoint = wait_for_banner(process.read_log, process.alive)
         try:
-            self._inspector = NodeInspector(endpoint, pid, self._schedule)
+            self._inspector = NodeInspector(endpoint, process.pid, self._schedule)
         except TargetFailed:
-            if not alive():
+            if not process.alive():
                 raise TargetFailed("target died at startup (see target.log)") from None
             raise
 
@@ -222,6 +226,9 @@ class NodeRuntime:
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
         return None if self._inspector is None else self._inspector.checkpoint(baseline)
+
+    def attribution(self) -> dict[str, Any] | None:
+        return None
 
     def close(self) -> None:
         if self._inspector is not None:
