@@ -8,13 +8,14 @@ and what the checkpoints cost (forced-GC round trips, snapshot times). Soak leng
 same samples summarised on their first 50% and 75%.
 
     python bench/node_verdict.py [--seeds 5] [--first-seed 1] [--duration 60] [--rate 500]
-        [--json FILE]
+        [--services leaky-map,capped-cache,sawtooth] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -111,6 +112,8 @@ def soak(service: str, seed: int, duration: float, rate: float, out: Path) -> di
         "gc_ms_max": max(pauses, default=None),
         "snapshot_ms": snaps,
         "headline": summary["headline"],
+        "warmup_cut": summary["warmup"],
+        "load_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -120,12 +123,13 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--services", default=",".join(SERVICES))
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            for service in SERVICES:
+            for service in args.services.split(","):
                 row = soak(service, seed, args.duration, args.rate, Path(tmp))
                 rows.append(row)
                 print(json.dumps(row), flush=True)

@@ -42,13 +42,13 @@ def test_only_loopback_addresses_count_as_loopback(host: str, loopback: bool) ->
 
 def test_an_inspector_bound_beyond_loopback_is_refused(tmp_path: Path) -> None:
     """A banner naming 0.0.0.0 stops the run before any connection; the process is stopped."""
-    runtime = NodeRuntime()
+    runtime = NodeRuntime(duration=5, interval=0.1)
     target = CommandTarget(
         [sys.executable, str(TARGETS / "fake_public_inspector.py")],
         duration=5,
         interval=0.1,
         log_path=tmp_path / "target.log",
-        runtime=runtime,
+        inside=[runtime],
     )
     with pytest.raises(TargetFailed, match="beyond loopback") as failure:
         target.start()
@@ -68,7 +68,7 @@ def test_inspector_listens_on_loopback_and_closes_with_the_run(tmp_path: Path) -
         interval=0.1,
         log_path=log,
         env={"PORT": str(free_port())},
-        runtime=NodeRuntime(),
+        inside=[NodeRuntime(duration=5, interval=0.1)],
     )
     target.start()
     try:

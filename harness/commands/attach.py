@@ -46,7 +46,9 @@ def attach(
     if pid < 1 or not psutil.pid_exists(pid):
         raise BadInput(f"pid {pid}: no such process")
     run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))
-    target = AttachedTarget(pid, duration=watch_s, interval=every_s, node=_node(pid))
+    target = AttachedTarget(
+        pid, duration=watch_s, interval=every_s, node=_node(pid, watch_s, every_s)
+    )
     plan = RunPlan(
         census_checkpoints=3 if target.checkpoint_limit else 0,
         identity={
@@ -74,11 +76,12 @@ def attach(
     raise typer.Exit(int(outcome.exit_code))
 
 
-def _node(pid: int) -> Any:
+def _node(pid: int, duration: float, interval: float) -> Any:
     """A Node process's inspector (its own, or opened by SIGUSR1); None for other programs."""
     import psutil
 
     from leakbench.harness.errors import TargetFailed
+    from leakbench.harness.inspector.schedule import GcSchedule
     from leakbench.harness.targets.node_inspector import NodeInspector, open_inspector
     from leakbench.harness.targets.runtime import NODE, detect_runtime
 
@@ -90,7 +93,7 @@ def _node(pid: int) -> Any:
         return None
     try:
         endpoint, opened = open_inspector(pid)
-        return NodeInspector(endpoint, pid, close_inspector=opened)
+        return NodeInspector(endpoint, pid, GcSchedule(duration, interval), close_inspector=opened)
     except TargetFailed as exc:
         Console(stderr=True).print(f"Node heap not measured, RSS only: {exc}")
         return None

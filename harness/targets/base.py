@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import subprocess
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from leakbench.harness.targets.process_exit import describe_exit
 
@@ -51,30 +50,6 @@ class DrainResult:
             "attribution": self.attribution,
         }
         return {key: value for key, value in fields.items() if value is not None}
-
-
-class TargetRuntime(Protocol):
-    """The inside view of a command target's language runtime (Node's inspector, ...).
-
-    Called by the target: `environment` before spawn (e.g. NODE_OPTIONS), `started` once the
-    process exists, `sample` on every step (fields merged into the sample), `checkpoint` at the
-    run's census points, `close` at the end (also after a failure; safe to call twice).
-    """
-
-    def environment(self, env: dict[str, str]) -> dict[str, str]: ...
-
-    def started(self, pid: int, read_log: Callable[[], str], alive: Callable[[], bool]) -> None: ...
-
-    def sample(self) -> dict[str, Any]: ...
-
-    def checkpoint(self, baseline: bool) -> dict[str, Any] | None: ...
-
-    def close(self) -> None: ...
-
-    @property
-    def checkpoint_limit(self) -> int | None:
-        """Most checkpoints worth their pause in one run (None: as many as the scenario asks)."""
-        ...
 
 
 class Target(ABC):

@@ -5,9 +5,9 @@ group, killed with that group when the pipe from this process closes, so a harne
 SIGKILL leaves nothing running. The target's output goes to `target.log` in the run directory.
 A Python driver given as `module:function` runs in a harness thread and reports completed
 runs, so per-run slopes work for user services too; without one, slopes are per hour of wall
-time. A runtime's measurement from inside (the Python agent) plugs in through `InsideProbe`:
-it prepares the environment, then adds its fields to each sample, answers checkpoints and
-gives the final attribution.
+time. A runtime's measurement from inside (the Python agent, the Node inspector) plugs in as an
+`InsideProbe`: it prepares the environment, enters the started process, then adds its fields to
+each sample, answers checkpoints and gives the final attribution.
 """
 
 from __future__ import annotations
@@ -29,13 +29,8 @@ import psutil
 
 from leakbench.harness.drivers.loader import DriverContext, load_driver
 from leakbench.harness.errors import TargetFailed
-from leakbench.harness.targets.base import (
-    ChildProcessTarget,
-    DrainResult,
-    StepResult,
-    TargetRuntime,
-)
-from leakbench.harness.targets.inside import InsideProbe
+from leakbench.harness.targets.base import ChildProcessTarget, DrainResult, StepResult
+from leakbench.harness.targets.inside import InsideProbe, InsideProbes, StartedProcess
 from leakbench.harness.targets.process_exit import describe_exit
 
 READY_POLL_S = 0.05
@@ -60,8 +55,7 @@ class CommandTarget(ChildProcessTarget):
         ready: dict[str, Any] | None = None,
         driver: str | None = None,
         driver_args: dict[str, Any] | None = None,
-        inside: InsideProbe | None = None,
-        runtime: TargetRuntime | None = None,
+        inside: list[InsideProbe] | None = None,
     ) -> None:
         super().__init__()
         self._argv = argv
@@ -80,8 +74,7 @@ class CommandTarget(ChildProcessTarget):
         self._driver_thread: threading.Thread | None = None
         self._driver_error: BaseException | None = None
         self._command_pid: int | None = None
-        self._inside = inside
-        self._runtime = runtime
+        self._inside = InsideProbes(inside or [])
 
     @property
     def ended_cleanly(self) -> bool:
@@ -113,9 +106,7 @@ class CommandTarget(ChildProcessTarget):
     def start(self) -> None:
         driver = load_driver(self._driver_spec, self._cwd) if self._driver_spec else None
         cwd = [] if self._cwd is None else ["--cwd", self._cwd]
-        env = self._environment()
-        if self._inside is not None:
-            env = self._inside.prepare(env)
+        env = self._inside.prepare({**os.environ, **self._env})
         with open(self._log_path, "w", encoding="utf-8") as log:
             self._process = subprocess.Popen(
                 # -I: the supervisor ignores PYTHONPATH, so an agent meant for the command
@@ -129,15 +120,14 @@ class CommandTarget(ChildProcessTarget):
                 start_new_session=True,
             )
         self._command_pid = self._started_pid()
-        if self._inside is not None:
-            self._inside.started(self._command_pid)
         self._spawned_at = time.monotonic()
-        if self._runtime is not None:
-            self._runtime.started(
-                self.pid,
+        self._inside.started(
+            StartedProcess(
+                self._command_pid,
                 lambda: self._log_path.read_text(encoding="utf-8", errors="replace"),
                 lambda: self._process is not None and self._process.poll() is None,
             )
+        )
         self._wait_ready()
         self._started_at = time.monotonic()
         self._next_sample = self._started_at
@@ -165,10 +155,6 @@ class CommandTarget(ChildProcessTarget):
         raise TargetFailed(
             reason or f"the command did not start: {self.exit_status()}", reason="target-refused"
         )
-
-    def _environment(self) -> dict[str, str]:
-        env = {**os.environ, **self._env}
-        return env if self._runtime is None else self._runtime.environment(env)
 
     def _run_driver(self, driver: Any) -> None:
         assert self._context is not None
@@ -231,45 +217,44 @@ class CommandTarget(ChildProcessTarget):
 
     def _step_result(self, elapsed: float) -> StepResult:
         runs = self._context.runs_done if self._context is not None else 0
-        inside = self._inside.sample() if self._inside is not None else {}
-        if self._runtime is not None:
-            inside = {**inside, **self._runtime.sample()}
-        return StepResult(runs_done=runs, t_gateway=elapsed, inside=inside)
+        return StepResult(runs_done=runs, t_gateway=elapsed, inside=self._inside.sample())
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
-        if self._inside is not None:
-            return self._inside.checkpoint(baseline)
-        return None if self._runtime is None else self._runtime.checkpoint(baseline)
+        return self._inside.checkpoint(baseline)
 
     @property
     def checkpoint_limit(self) -> int | None:
-        return None if self._runtime is None else self._runtime.checkpoint_limit
+        return self._inside.checkpoint_limit
 
     def drain(self) -> DrainResult | None:
         """No time to let pass in a user's service: only the inside measurement's final word
         (what grew at every checkpoint, who holds it), recorded on a last `drain` sample. A
         target that already ended has nothing left to ask: its checkpoints stand for it."""
-        if self._inside is None or self._process is None or self._process.poll() is not None:
+        if self._process is None or self._process.poll() is not None:
             return None
         attribution = self._inside.attribution()
+        if attribution is None:
+            return None
         return DrainResult(
             step=self._step_result(time.monotonic() - self._started_at), attribution=attribution
         )
 
     def stop(self) -> None:
+        """Stop the driver, let the probes go while the process still runs (the Node inspector
+        is closed from inside), then stop the process group."""
         try:
-            self._stop_process()
+            self._stop_driver()
+            self._inside.close()
         finally:
-            if self._inside is not None:
-                self._inside.close()
+            self._stop_process()
 
-    def _stop_process(self) -> None:
+    def _stop_driver(self) -> None:
         if self._context is not None:
             self._context.stop.set()
         if self._driver_thread is not None:
             self._driver_thread.join(timeout=5)
-        if self._runtime is not None:
-            self._runtime.close()
+
+    def _stop_process(self) -> None:
         if self._process is None or self._process.poll() is not None:
             self._close_lifeline()
             return

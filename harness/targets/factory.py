@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from leakbench.harness.scenario import Scenario
 from leakbench.harness.scenario.model import CommandTarget, GatewayTarget
-from leakbench.harness.targets.base import StepResult, Target, TargetRuntime
+from leakbench.harness.targets.base import StepResult, Target
 from leakbench.harness.targets.command import CommandTarget as CommandProcess
 from leakbench.harness.targets.embedded import EmbeddedTarget
 from leakbench.harness.targets.inside import InsideProbe
@@ -51,12 +52,17 @@ def gateway_worker_config(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def inside_probe(scenario: Scenario, run_dir: Path) -> InsideProbe | None:
+def inside_probes(scenario: Scenario, run_dir: Path) -> list[InsideProbe]:
     """The in-target measurement of a command target's runtime, unless `probe.inject` is off."""
     target = scenario.target
     assert isinstance(target, CommandTarget)
-    if not scenario.probe.inject or resolve_runtime(target.runtime, target.command) != PYTHON:
-        return None
+    runtime = resolve_runtime(target.runtime, target.command)
+    if not scenario.probe.inject or runtime not in _PROBES:
+        return []
+    return [_PROBES[runtime](scenario, run_dir)]
+
+
+def _python_agent(scenario: Scenario, run_dir: Path) -> InsideProbe:
     probe = scenario.probe
     config = {
         "interval": probe.interval,
@@ -65,6 +71,19 @@ def inside_probe(scenario: Scenario, run_dir: Path) -> InsideProbe | None:
         "tracemalloc": probe.tracemalloc,
     }
     return PythonAgent(run_dir, config)
+
+
+def _node_runtime(scenario: Scenario, run_dir: Path) -> InsideProbe:
+    from leakbench.harness.targets.node_inspector import NodeRuntime
+
+    return NodeRuntime(duration=scenario.workload.duration or 0.0, interval=scenario.probe.interval)
+
+
+_PROBES: dict[str, Callable[[Scenario, Path], InsideProbe]] = {
+    PYTHON: _python_agent,
+    NODE: _node_runtime,
+}
+"""The probe that enters each runtime leakbench knows (runtime.py names them)."""
 
 
 def build_target(scenario: Scenario, run_dir: Path) -> Target:
@@ -81,28 +100,13 @@ def build_target(scenario: Scenario, run_dir: Path) -> Target:
             ready=target.ready.model_dump() if target.ready else None,
             driver=target.driver,
             driver_args=dict(target.driver_args),
-            inside=inside_probe(scenario, run_dir),
-            runtime=_runtime(scenario),
+            inside=inside_probes(scenario, run_dir),
         )
     if target.transport == "websocket":
         from leakbench.harness.targets.websocket import WebSocketTarget
 
         return WebSocketTarget(scenario, gateway_worker_config(scenario), expected_runs(scenario))
     return EmbeddedTarget(gateway_worker_config(scenario), expected_runs(scenario))
-
-
-def _runtime(scenario: Scenario) -> TargetRuntime | None:
-    """The inside view of a command target, when its program is one leakbench can enter."""
-    target = scenario.target
-    assert isinstance(target, CommandTarget)
-    if not scenario.probe.inject:
-        return None
-    runtime = resolve_runtime(target.runtime, target.command)
-    if runtime == NODE:
-        from leakbench.harness.targets.node_inspector import NodeRuntime
-
-        return NodeRuntime()
-    return None
 
 
 def progress_fraction(scenario: Scenario, step: StepResult) -> float:

@@ -7,10 +7,9 @@ budget allows; and at checkpoints a heap snapshot's census by constructor with t
 paths of the objects that keep growing.
 
 The forced collection pauses the target for as long as a full GC takes (milliseconds on a small
-heap, a good part of a second on a gigabyte). It is taken every MIN_GC_INTERVAL_S (enough
-points for the trend test in a one-minute soak) unless its pause, measured as the collection's
-round trip less a cheap request's, would then exceed GC_PAUSE_BUDGET of the target's time: a
-large heap gets fewer points rather than a slower service.
+heap, a good part of a second on a gigabyte); when one is due is GcSchedule's choice
+(harness/inspector/schedule.py): enough points for the trend test in the soak's duration, within
+a pause budget measured on the target's own recent collections.
 """
 
 from __future__ import annotations
@@ -34,11 +33,11 @@ from leakbench.harness.inspector.endpoint import (
     node_options,
     require_loopback,
 )
+from leakbench.harness.inspector.schedule import GcSchedule
 from leakbench.harness.inspector.snapshot import SnapshotFormatError, SnapshotReader
+from leakbench.harness.targets.inside import StartedProcess
 from leakbench.probe.growth import GrowthHistory
 
-MIN_GC_INTERVAL_S = 1.0
-GC_PAUSE_BUDGET = 0.10
 CALL_TIMEOUT_S = 2.0
 GC_TIMEOUT_S = 30.0
 SNAPSHOT_TIMEOUT_S = 120.0
@@ -76,7 +75,14 @@ def wait_for_banner(read_log: Callable[[], str], alive: Callable[[], bool]) -> E
 class NodeInspector:
     """One CDP session to a Node target: cheap heap reads, forced-GC reads, snapshot censuses."""
 
-    def __init__(self, endpoint: Endpoint, pid: int, *, close_inspector: bool = True) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        pid: int,
+        schedule: GcSchedule,
+        *,
+        close_inspector: bool = True,
+    ) -> None:
         try:
             require_loopback(endpoint, pid)
         except InspectorRefused as exc:
@@ -88,7 +94,7 @@ class NodeInspector:
         self.endpoint = endpoint
         self._close_inspector = close_inspector
         self._closed = False
-        self._next_gc = 0.0
+        self._schedule = schedule
         self._history = GrowthHistory()
         self._sizes: dict[str, int] = {}
         self._base_sizes: dict[str, int] = {}
@@ -104,7 +110,7 @@ class NodeInspector:
             fields["js_heap_used"] = int(usage["usedSize"])
             fields["js_heap_total"] = int(usage["totalSize"])
         now = time.monotonic()
-        if now >= self._next_gc:
+        if self._schedule.due(now):
             started = time.monotonic()
             collected = self._call("HeapProfiler.collectGarbage", timeout=GC_TIMEOUT_S)
             pause = max(0.0, time.monotonic() - started - round_trip)
@@ -112,7 +118,7 @@ class NodeInspector:
             if after is not None:
                 fields["js_heap_post_gc"] = int(after["usedSize"])
                 fields["js_gc_pause_ms"] = round(pause * 1000, 2)
-            self._next_gc = now + max(MIN_GC_INTERVAL_S, pause / GC_PAUSE_BUDGET)
+            self._schedule.taken(now, pause)
         return fields
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
@@ -191,23 +197,27 @@ class NodeInspector:
 
 
 class NodeRuntime:
-    """A command target's Node runtime (TargetRuntime): inspector on loopback from spawn to stop."""
+    """A command target's Node runtime (an InsideProbe): inspector on loopback from spawn to stop.
+
+    Its attribution is in the checkpoints (the constructors grown at every snapshot), so it
+    gives none at the end: a Node run has no drain sample."""
 
     name = "node"
     checkpoint_limit = SNAPSHOTS_PER_RUN
 
-    def __init__(self) -> None:
+    def __init__(self, *, duration: float, interval: float) -> None:
+        self._schedule = GcSchedule(duration, interval)
         self._inspector: NodeInspector | None = None
 
-    def environment(self, env: dict[str, str]) -> dict[str, str]:
+    def prepare(self, env: dict[str, str]) -> dict[str, str]:
         return {**env, "NODE_OPTIONS": node_options(env.get("NODE_OPTIONS"))}
 
-    def started(self, pid: int, read_log: Callable[[], str], alive: Callable[[], bool]) -> None:
-        endpoint = wait_for_banner(read_log, alive)
+    def started(self, process: StartedProcess) -> None:
+        endpoint = wait_for_banner(process.read_log, process.alive)
         try:
-            self._inspector = NodeInspector(endpoint, pid)
+            self._inspector = NodeInspector(endpoint, process.pid, self._schedule)
         except TargetFailed:
-            if not alive():
+            if not process.alive():
                 raise TargetFailed("target died at startup (see target.log)") from None
             raise
 
@@ -216,6 +226,9 @@ class NodeRuntime:
 
     def checkpoint(self, baseline: bool) -> dict[str, Any] | None:
         return None if self._inspector is None else self._inspector.checkpoint(baseline)
+
+    def attribution(self) -> dict[str, Any] | None:
+        return None
 
     def close(self) -> None:
         if self._inspector is not None:

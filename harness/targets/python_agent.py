@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import leakbench.probe
+from leakbench.harness.targets.inside import StartedProcess
 from leakbench.probe.agent import ENV_CONFIG, ENV_LOG, ENV_SOCKET
 
 AGENT_PACKAGE = "_leakbench_probe"
@@ -48,7 +49,10 @@ class _Process:
 
 
 class PythonAgent:
-    """Injects the agent into a command target and gathers what its processes report."""
+    """Injects the agent into a command target and gathers what its processes report
+    (an InsideProbe)."""
+
+    checkpoint_limit = None
 
     def __init__(
         self,
@@ -109,8 +113,8 @@ class PythonAgent:
         self._thread.start()
         return address
 
-    def started(self, pid: int) -> None:
-        self._main_pid = pid
+    def started(self, process: StartedProcess) -> None:
+        self._main_pid = process.pid
 
     def close(self) -> None:
         if self._closing:

@@ -20,7 +20,7 @@ from leakbench.harness.stats import Outcome, holm_adjust
 from leakbench.harness.verdict.attribution import attribution, where_sentence
 from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import projection as project
-from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, combine
+from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, V8_HEAP, combine
 from leakbench.harness.verdict.signals import Signal, trend_signals
 from leakbench.harness.verdict.state import state_signal
 from leakbench.harness.verdict.tolerances import Tolerances, tolerances_from_settings
@@ -68,7 +68,7 @@ def summarize(
         outcome, reason = combine(signals, adjusted, tolerances.alpha)
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
-    projection = project(signals.get("rss"), window)
+    projection = project(signals.get("rss"), window, signals.get(V8_HEAP))
     last_wall = columns.last("t_wall")
     found = attribution(window, state, target_attribution)
     text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
