@@ -37,9 +37,12 @@ def _wrapper(script: str) -> list[str]:
     return ["sh", "-c", f"{sys.executable} {TARGETS / script}; echo done"]
 
 
-def _run(tmp_path: Path, command: list[str], scope: str | None = None) -> tuple[int, Any]:
+def _run(
+    tmp_path: Path, command: list[str], scope: str | None = None, report: bool = False
+) -> tuple[int, Any]:
     scenario = _scenario(tmp_path, command, scope)
-    result = leakbench("run", scenario, "--out", tmp_path / "run", "--json", "--no-report")
+    flags = () if report else ("--no-report",)
+    result = leakbench("run", scenario, "--out", tmp_path / "run", "--json", *flags)
     assert result.stdout, result.stderr
     return result.code, result.json()
 
@@ -52,9 +55,11 @@ def _grown(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_shell_wrapper_around_a_leaking_child_is_a_leak_naming_the_child(tmp_path: Path) -> None:
-    code, summary = _run(tmp_path, _wrapper("leaky_loop.py"))
+    code, summary = _run(tmp_path, _wrapper("leaky_loop.py"), report=True)
     assert code == 1, summary["headline"]
     assert summary["signals"]["rss"]["field"] == "tree_rss"
+    assert (tmp_path / "run" / "tree.png").is_file()
+    assert "process tree" in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     child = _grown(summary)
     assert "leaky_loop.py" in child["command"] and not child["target"]
     assert f"Where: child pid {child['pid']} `" in summary["headline"]
