@@ -4,6 +4,8 @@ A signal is a row of `SIGNAL_TABLE`: which sample field it reads, its unit, and 
 applies. Each is judged by `harness.stats.analyze_trend` on the runs axis when runs advance,
 else on hours of target time. RSS rising while the heap is flat and mallinfo2 shows in-use
 flat, free/arena rising is allocator retention: labelled, and then the RSS signal is no leak.
+Under `verdict.scope: tree` the RSS signal reads the tree's total (`tree_rss`: the target and
+all its descendants); malloc's counters explain it only while the target has no children.
 """
 
 from __future__ import annotations
