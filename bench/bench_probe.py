@@ -131,6 +131,40 @@ def measure_outside(rows: list[tuple[str, str]], quick: bool) -> None:
         target.wait()
 
 
+def measure_tree(rows: list[tuple[str, str]], quick: bool) -> None:
+    """The tree fields on a shell with eight children (a pre-fork server's shape)."""
+    target = subprocess.Popen(["sh", "-c", "for n in 1 2 3 4 5 6 7 8; do sleep 600 & done; wait"])
+    try:
+        time.sleep(0.5)
+        calls = 500 if quick else 2000
+        tree = ProcessProbe(target.pid)
+        tree_uss = ProcessProbe(target.pid, uss=True)
+        members = len(tree.sample()["members"])
+        rows.append(
+            (
+                f"ProcessProbe.sample, tree of 9 ({members} members, listing cached 2 s)",
+                f"{per_call_us(tree.sample, calls):.0f} µs",
+            )
+        )
+        rows.append(
+            (
+                "ProcessProbe.sample, tree of 9 with USS (tree_uss)",
+                f"{per_call_us(tree_uss.sample, calls // 10) / 1000:.1f} ms",
+            )
+        )
+        seconds = 3.0 if quick else 10.0
+        rows.append(
+            (
+                f"sampling loop at {SAMPLES_PER_SECOND}/s with ProcessProbe, tree of 9",
+                f"{cpu_share(tree.sample, seconds):.3f} % of a core",
+            )
+        )
+    finally:
+        for child in psutil.Process(target.pid).children(recursive=True):
+            child.kill()
+        target.wait()
+
+
 def measure_inside(rows: list[tuple[str, str]], quick: bool) -> None:
     heap = build_heap(20_000 if quick else 140_000)
     gc.collect()
@@ -218,6 +252,7 @@ def main() -> None:
     quick = parser.parse_args().quick
     rows: list[tuple[str, str]] = []
     measure_outside(rows, quick)
+    measure_tree(rows, quick)
     measure_inside(rows, quick)
     measure_tracemalloc(rows, quick)
     command = "python bench/bench_probe.py" + (" --quick" if quick else "")

@@ -7,7 +7,9 @@ USS walks the page tables (`memory_full_info`, 0.3-5 ms) and is opt-in.
 
 from __future__ import annotations
 
+import shlex
 import time
+from typing import Any
 
 import psutil
 
@@ -24,13 +26,25 @@ class TargetGone(TargetFailed):
         super().__init__(f"target process {pid} has exited{detail}")
 
 
+MEMBER_LIMIT = 8
+"""How many of the tree's processes a sample records one by one: the target and its largest
+descendants by RSS (a pid outside them at a sample is absent there)."""
+COMMAND_CHARS = 200
+
+
 class ProcessProbe:
-    """Samples RSS (and optionally USS) of one process and the summed RSS of its descendants.
+    """Samples RSS (and optionally USS) of one process and of its whole process tree.
 
     Listing descendants means reading every process in /proc (about 1 ms per 100 processes), too
     slow for every sample; the list is refreshed every `children_refresh` seconds and each known
     child's RSS is read every sample. A child started since the last refresh is counted from the
-    next one.
+    next one; a child that ended forces a new listing at the next sample.
+
+    With `include_children`, a sample also carries the tree: `tree_rss` (the target plus every
+    descendant alive at that sample), `tree_uss` with `uss`, the RSS of the `MEMBER_LIMIT`
+    members keyed by pid (`members`: the target and its largest descendants), and who each pid
+    is (command line, parent pid) the first time it is recorded (`member_commands`), so a long
+    run stores each command once.
     """
 
     def __init__(
@@ -58,16 +72,17 @@ class ProcessProbe:
         self._children_refresh = children_refresh
         self._children: list[psutil.Process] | None = None
         self._children_listed_at = 0.0
+        self._members: dict[int, dict[str, Any]] = {}
 
-    def sample(self) -> dict[str, int]:
-        """Return `rss`, `uss` (if asked) and `children_rss` (if asked), in bytes.
+    def sample(self) -> dict[str, Any]:
+        """Return `rss`, `uss` (if asked), and with children `children_rss` and the tree fields.
 
         Raises `TargetGone` when the process has exited, including as an unreaped zombie.
         """
         try:
             if self._uss:
                 full = self._process.memory_full_info()
-                sample = {"rss": full.rss, "uss": full.uss}
+                sample: dict[str, Any] = {"rss": full.rss, "uss": full.uss}
             else:
                 sample = {"rss": self._process.memory_info().rss}
         except psutil.NoSuchProcess:
@@ -75,7 +90,7 @@ class ProcessProbe:
         if sample["rss"] == 0:
             self._raise_if_zombie()
         if self._include_children:
-            sample["children_rss"] = self._children_rss()
+            sample.update(self._tree(sample))
         return sample
 
     def _raise_if_zombie(self) -> None:
@@ -87,7 +102,26 @@ class ProcessProbe:
         if zombie:
             raise TargetGone(self.pid, zombie=True)
 
-    def _children_rss(self) -> int:
+    def _tree(self, own: dict[str, Any]) -> dict[str, Any]:
+        """The tree fields of one sample, from the target's own reading plus its children's."""
+        children = self._children_memory()
+        rss = {self.pid: own["rss"], **{pid: memory[0] for pid, memory in children.items()}}
+        fields: dict[str, Any] = {
+            "children_rss": sum(memory[0] for memory in children.values()),
+            "tree_rss": sum(rss.values()),
+        }
+        if self._uss:
+            fields["tree_uss"] = own["uss"] + sum(memory[1] for memory in children.values())
+        largest = sorted(children, key=lambda pid: children[pid][0], reverse=True)
+        recorded = [self.pid, *largest[: MEMBER_LIMIT - 1]]
+        fields["members"] = {str(pid): rss[pid] for pid in recorded}
+        new = {str(pid): self._member(pid) for pid in recorded if pid not in self._members}
+        if new:
+            fields["member_commands"] = new
+        return fields
+
+    def _children_memory(self) -> dict[int, tuple[int, int]]:
+        """(RSS, USS or 0) of each listed child still alive, by pid."""
         now = time.monotonic()
         if self._children is None or now - self._children_listed_at >= self._children_refresh:
             try:
@@ -95,10 +129,31 @@ class ProcessProbe:
             except psutil.NoSuchProcess:
                 raise TargetGone(self.pid) from None
             self._children_listed_at = now
-        total = 0
+        memory = {}
         for child in self._children:
             try:
-                total += child.memory_info().rss
+                if self._uss:
+                    full = child.memory_full_info()
+                    memory[child.pid] = (full.rss, full.uss)
+                else:
+                    memory[child.pid] = (child.memory_info().rss, 0)
             except psutil.NoSuchProcess:
                 self._children = None  # the tree changed: list it again next sample
-        return total
+            except psutil.AccessDenied:  # a child that changed user (setuid): RSS only
+                memory[child.pid] = (child.memory_info().rss, 0)
+        return memory
+
+    def _member(self, pid: int) -> dict[str, Any]:
+        """Who a pid is, read once: its command line, its parent, whether it is the target."""
+        member: dict[str, Any] = {"command": f"pid {pid}", "ppid": None}
+        try:
+            process = self._process if pid == self.pid else psutil.Process(pid)
+            with process.oneshot():
+                argv, member["ppid"] = process.cmdline(), process.ppid()
+                member["command"] = (shlex.join(argv) if argv else process.name())[:COMMAND_CHARS]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass  # it ended (or hides its command line): named by its pid
+        if pid == self.pid:
+            member["target"] = True
+        self._members[pid] = member
+        return member

@@ -18,6 +18,7 @@ from leakbench.harness.rundir import REPORT
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.html import Image, inline_png, render_report_html
 from leakbench.reports.plots import plot_objects, plot_rss, plot_state, save_png
+from leakbench.reports.tree_plot import plot_tree
 
 Plot = tuple[str, Callable[[Evidence], Figure | None], str, str]
 PLOTS: tuple[Plot, ...] = (
@@ -28,6 +29,13 @@ PLOTS: tuple[Plot, ...] = (
         "RSS over gateway time (left) and over runs completed during the load (right). Grey: the "
         "warm-up the verdict cut; blue: the drain after the workload; dashed: the Theil\u2013Sen "
         "trend through the post-warm-up median, with the band of its slope interval.",
+    ),
+    (
+        "tree.png",
+        plot_tree,
+        "RSS of the target's process tree and of its largest members over time",
+        "RSS of the whole process tree (solid), which the verdict judges under scope 'tree', and "
+        "of its largest members by pid (dashed), each over its own lifetime. Grey: the warm-up.",
     ),
     (
         "state.png",

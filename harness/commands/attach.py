@@ -53,13 +53,13 @@ def attach(
         census_checkpoints=3 if target.checkpoint_limit else 0,
         identity={
             "scenario_name": f"attach-{pid}",
-            "scenario": {"attach": {"pid": pid, "duration": watch_s}},
+            "scenario": {"attach": {"pid": pid, "duration": watch_s}, "verdict": {"scope": "tree"}},
             "seed": None,
             "policy": None,
             "transport": "attached",
             "target": "process",
         },
-        tolerances=Tolerances(),
+        tolerances=Tolerances(scope="tree"),  # the process and its children, as `run` does
         fraction=lambda step: step.t_gateway / watch_s,
         drain=False,
         title=f"pid {pid}",

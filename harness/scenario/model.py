@@ -37,6 +37,7 @@ from leakbench.harness.units.fields import Duration, Size, SizeRate
 
 Policy = Literal["legacy", "fixed", "legacy-2026.5.27"]
 Transport = Literal["embedded", "websocket"]
+Scope = Literal["tree", "process"]
 
 # --- target -------------------------------------------------------------------------------
 
@@ -196,6 +197,11 @@ class Verdict(Section):
     max_growth_per_run: Size = Field(64, ge=0, description="Growth per run tolerated (δ).")
     max_rss_growth: SizeRate | None = Field(None, description="RSS growth per time tolerated.")
     alpha: float = Field(0.01, gt=0, lt=0.5, description="Significance level of the trend test.")
+    scope: Scope | None = Field(
+        None,
+        description="Whose RSS decides: 'tree' (the target and all its descendants, the default "
+        "for command targets) or 'process' (the target's own, the default for the gateway).",
+    )
 
 
 # --- the scenario -------------------------------------------------------------------------
@@ -287,4 +293,14 @@ class Scenario(Section):
 
     def to_resolved_dict(self) -> dict[str, Any]:
         """Every value, defaults included, in seconds/bytes/per second: JSON-able, for meta.json."""
-        return self.model_dump(mode="json")
+        resolved = self.model_dump(mode="json")
+        resolved["verdict"]["scope"] = self.scope
+        return resolved
+
+    @property
+    def scope(self) -> Scope:
+        """`verdict.scope`, or its default for the target: a command's workers and wrapped
+        programs are its children, while the gateway's server is the process itself."""
+        if self.verdict.scope is not None:
+            return self.verdict.scope
+        return "process" if isinstance(self.target, GatewayTarget) else "tree"

@@ -62,10 +62,24 @@ class MapAttribution(_Open):
     paths: list[str]
 
 
+class ProcessAttribution(_Open):
+    """One process of the target: from the Python agent (argv, python, main) and/or the process
+    tree's sampling (command, RSS growth per hour over its own samples, `grew`)."""
+
+    pid: int
+    command: str | None = None
+    rss_growth_per_hour: float | None = None
+    rss_growth_per_hour_lower: float | None = None
+    grew: bool | None = None
+
+
 class Attribution(_Open):
     maps: list[MapAttribution]
     types: list[dict[str, Any]]
     sites: list[dict[str, Any]]
+    processes: list[ProcessAttribution] = Field(
+        default_factory=list, description="Largest RSS growth first, when measured."
+    )
 
 
 class Projection(_Open):

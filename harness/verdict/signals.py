@@ -4,6 +4,8 @@ A signal is a row of `SIGNAL_TABLE`: which sample field it reads, its unit, and 
 applies. Each is judged by `harness.stats.analyze_trend` on the runs axis when runs advance,
 else on hours of target time. RSS rising while the heap is flat and mallinfo2 shows in-use
 flat, free/arena rising is allocator retention: labelled, and then the RSS signal is no leak.
+Under `verdict.scope: tree` the RSS signal reads the tree's total (`tree_rss`: the target and
+all its descendants); malloc's counters explain it only while the target has no children.
 """
 
 from __future__ import annotations
@@ -68,9 +70,15 @@ def _heap_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> 
     return SignalSpec("heap", "heap_blocks", "blocks", tolerances.blocks_per_run, 0.0)
 
 
+def _rss_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> SignalSpec:
+    """The tree's total RSS under `scope: tree` where it was sampled, else the target's own."""
+    key = "tree_rss" if tolerances.scope == "tree" and load.has("tree_rss") else "rss"
+    return SignalSpec("rss", key, "bytes", tolerances.bytes_per_run, per_hour)
+
+
 SpecRow = Callable[[SampleColumns, Tolerances, float], SignalSpec]
 SIGNAL_TABLE: tuple[SpecRow, ...] = (
-    lambda load, tol, per_hour: SignalSpec("rss", "rss", "bytes", tol.bytes_per_run, per_hour),
+    _rss_spec,
     _heap_spec,
     lambda load, tol, per_hour: SignalSpec(
         "objects", "gc_objects", "objects", tol.objects_per_run, 0.0
@@ -143,11 +151,18 @@ def analyze(spec: SignalSpec, window: SampleColumns, tolerances: Tolerances) -> 
         axis, per_run = "hours", None
     allocator = None
     counters = {name: window.column(f"malloc.{name}")[measured] for name in MALLOC_COUNTERS}
-    if spec.name == "rss" and analysis.fit is not None and _complete(counters):
+    judged_alone = spec.key == "rss" or _childless(window)
+    if spec.name == "rss" and analysis.fit is not None and _complete(counters) and judged_alone:
         if window.has("malloc.mmap"):
             counters["mmap"] = np.nan_to_num(window.column("malloc.mmap")[measured])
         allocator = fit_allocator(runs if axis == "runs" else hour_axis, counters)
     return Signal(spec, analysis, axis, per_run, per_hour, allocator)
+
+
+def _childless(window: SampleColumns) -> bool:
+    """No child was alive in the window: the tree's RSS is the process's own, so malloc's
+    counters (of that process alone) can explain it."""
+    return not np.nan_to_num(window.column("children_rss")).any()
 
 
 def _complete(counters: dict[str, np.ndarray]) -> bool:

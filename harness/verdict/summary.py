@@ -70,7 +70,7 @@ def summarize(
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
     projection = project(signals.get("rss"), window, signals.get(V8_HEAP))
     last_wall = columns.last("t_wall")
-    found = attribution(window, state, target_attribution)
+    found = attribution(window, state, target_attribution, history=load, tolerances=tolerances)
     text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
     if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
         text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
@@ -145,6 +145,7 @@ def signal_entry(signal: Signal, p_adjusted: float | None, alpha: float) -> dict
         "verdict": str(signal.outcome),
         "reason": reason,
         "unit": signal.spec.unit,
+        "field": signal.spec.key,
         "axis": signal.axis,
         "confidence": 1 - alpha,
         "n_samples": analysis.n_samples,

@@ -28,6 +28,8 @@ class Tolerances:
       granularity. It matters only for short runs (200k runs: 6.6 B/run, under the 64 B floor).
     alpha: one-sided level of each signal's test, and the family level across signals.
     warmup_fraction: a fixed share of the load phase to cut; None for the automatic cut.
+    scope: "tree" judges the RSS of the target and all its descendants (`tree_rss`) where it
+      was sampled, "process" the target's own.
     """
 
     bytes_per_run: float = 64.0
@@ -37,6 +39,7 @@ class Tolerances:
     rss_floor: float = float(2**20)
     alpha: float = 0.01
     warmup_fraction: float | None = None
+    scope: str = "process"
 
 
 def tolerances_from_settings(settings: Mapping[str, Any]) -> Tolerances:
@@ -48,6 +51,7 @@ def tolerances_from_settings(settings: Mapping[str, Any]) -> Tolerances:
         rss_per_hour=None if rss_per_second is None else float(rss_per_second) * 3600,
         alpha=float(settings.get("alpha", Tolerances.alpha)),
         warmup_fraction=None if warmup == "auto" else float(warmup),
+        scope=settings.get("scope") or Tolerances.scope,
     )
 
 
