@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from leakbench.harness.cli import app
+from leakbench.harness.cli import build_app
 from leakbench.harness.errors import LeakbenchError
 from leakbench.harness.exitcodes import ExitCode
 from leakbench.harness.rundir import load_run
@@ -147,7 +147,7 @@ def _damaged_copy(base: Path, target: Path, data: st.DataObject) -> Path:
 
 def _check(args: list[str]) -> None:
     """The command ends with an exit code, or one line of bad input; nothing else."""
-    result = CliRunner().invoke(app, args, catch_exceptions=True)
+    result = CliRunner().invoke(build_app(), args, catch_exceptions=True)
     exc = result.exception
     if isinstance(exc, LeakbenchError):  # main() prints it as one line
         assert exc.exit_code == ExitCode.BAD_INPUT, exc
