@@ -17,6 +17,7 @@ from rich.console import Console
 
 from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
+from leakbench.harness.targets.runtime import NODE, PYTHON
 
 
 def attach(
@@ -34,7 +35,6 @@ def attach(
     Example: leakbench attach 4242 --duration 30m --interval 2s
     """
     from leakbench.harness.commands.run import default_run_dir
-    from leakbench.harness.rundir.writer import FORMAT, SUMMARY, write_json_atomically
     from leakbench.harness.runner import RunPlan, run_target
     from leakbench.harness.targets.attached import AttachedTarget
     from leakbench.harness.verdict import Tolerances
@@ -46,8 +46,13 @@ def attach(
     if pid < 1 or not psutil.pid_exists(pid):
         raise BadInput(f"pid {pid}: no such process")
     run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))
+    runtime = _runtime(pid)
     target = AttachedTarget(
-        pid, duration=watch_s, interval=every_s, node=_node(pid, watch_s, every_s)
+        pid,
+        duration=watch_s,
+        interval=every_s,
+        node=_node(pid, watch_s, every_s) if runtime == NODE else None,
+        not_measured=PYTHON_NOT_MEASURED if runtime == PYTHON else None,
     )
     plan = RunPlan(
         census_checkpoints=3 if target.checkpoint_limit else 0,
@@ -61,56 +66,43 @@ def attach(
         },
         tolerances=Tolerances(scope="tree"),  # the process and its children, as `run` does
         fraction=lambda step: step.t_gateway / watch_s,
-        drain=False,
+        drain=target.not_measured is not None,  # the drain sample records the statement
         title=f"pid {pid}",
     )
     outcome = run_target(
         target, plan, run_dir, console=Console(stderr=True), show_progress=not quiet
     )
-    unmeasured = _python_not_measured(pid)
-    if unmeasured is not None and outcome.summary is not None:
-        outcome.summary["attribution"]["agent"] = unmeasured
-        write_json_atomically(run_dir / SUMMARY, {"format": FORMAT, **outcome.summary})
     report_path = None if no_report else render_run_report(run_dir)
     print_run_summary(Console(), outcome.summary, report_path)
     raise typer.Exit(int(outcome.exit_code))
 
 
-def _node(pid: int, duration: float, interval: float) -> Any:
-    """A Node process's inspector (its own, or opened by SIGUSR1); None for other programs."""
-    import psutil
+PYTHON_NOT_MEASURED = (
+    "Python heap, objects, allocation sites and holders not measured, RSS only: leakbench "
+    "injects its agent only into Python processes it starts (a command target); to measure "
+    "inside, run the service as a command target"
+)
 
+
+def _runtime(pid: int) -> str | None:
+    """The runtime of a running process from its command line; None when it cannot be read."""
+    from leakbench.harness.targets.runtime import detect_runtime
+
+    try:
+        return detect_runtime(psutil.Process(pid).cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+
+
+def _node(pid: int, duration: float, interval: float) -> Any:
+    """A Node process's inspector (its own, or opened by SIGUSR1), or None when it cannot open."""
     from leakbench.harness.errors import TargetFailed
     from leakbench.harness.inspector.schedule import GcSchedule
     from leakbench.harness.targets.node_inspector import NodeInspector, open_inspector
-    from leakbench.harness.targets.runtime import NODE, detect_runtime
 
-    try:
-        argv = psutil.Process(pid).cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-    if detect_runtime(argv) != NODE:
-        return None
     try:
         endpoint, opened = open_inspector(pid)
         return NodeInspector(endpoint, pid, GcSchedule(duration, interval), close_inspector=opened)
     except TargetFailed as exc:
         Console(stderr=True).print(f"Node heap not measured, RSS only: {exc}")
         return None
-
-
-def _python_not_measured(pid: int) -> str | None:
-    """For a Python process, what attach could not measure and why; None for other programs."""
-    from leakbench.harness.targets.runtime import PYTHON, detect_runtime
-
-    try:
-        argv = psutil.Process(pid).cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-    if detect_runtime(argv) != PYTHON:
-        return None
-    return (
-        "Python heap, objects, allocation sites and holders not measured, RSS only: leakbench "
-        "injects its agent only into Python processes it starts (a command target); to measure "
-        "inside, run the service as a command target"
-    )

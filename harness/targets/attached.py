@@ -8,22 +8,34 @@ from typing import Any
 import psutil
 
 from leakbench.harness.errors import BadInput, TargetFailed
-from leakbench.harness.targets.base import StepResult, Target
+from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.node_inspector import SNAPSHOTS_PER_RUN, NodeInspector
 
 
 class AttachedTarget(Target):
-    """Samples an existing process every `interval` seconds for `duration` seconds."""
+    """Samples an existing process every `interval` seconds for `duration` seconds.
+
+    not_measured: what could not be measured inside the process and why (a Python process, into
+    which no agent is injected); the drain sample records it as the attribution's `agent`, as a
+    command target's agent does, so a summary recomputed from the run directory keeps it.
+    """
 
     transport = "attached"
 
     def __init__(
-        self, pid: int, *, duration: float, interval: float, node: NodeInspector | None = None
+        self,
+        pid: int,
+        *,
+        duration: float,
+        interval: float,
+        node: NodeInspector | None = None,
+        not_measured: str | None = None,
     ) -> None:
         if not psutil.pid_exists(pid):
             raise BadInput(f"pid {pid}: no such process")
         self._pid = pid
         self._node = node
+        self.not_measured = not_measured
         self._duration = duration
         self._interval = interval
         self._started_at = 0.0
@@ -59,6 +71,13 @@ class AttachedTarget(Target):
     @property
     def checkpoint_limit(self) -> int | None:
         return None if self._node is None else SNAPSHOTS_PER_RUN
+
+    def drain(self) -> DrainResult | None:
+        """No time to let pass: only the statement of what was not measured, if there is one."""
+        if self.not_measured is None:
+            return None
+        step = StepResult(runs_done=0, t_gateway=time.monotonic() - self._started_at)
+        return DrainResult(step=step, attribution={"agent": self.not_measured})
 
     def stop(self) -> None:
         """Leave the process alone: leakbench did not start it (an inspector it opened closes)."""
