@@ -16,8 +16,6 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
-from functools import wraps
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -43,22 +41,6 @@ def _module(name: str) -> ModuleType:
     return import_module(f"leakbench.harness.commands.{name}")
 
 
-class Interrupted(Exception):
-    """A Ctrl-C a command did not handle itself. typer turns a KeyboardInterrupt escaping a
-    command into a silent exit 130; this carries it past typer to `main`'s one line."""
-
-
-def _interruptible(command: Callable[..., object]) -> Callable[..., object]:
-    @wraps(command)  # typer reads the wrapped signature
-    def run(*args: object, **kwargs: object) -> object:
-        try:
-            return command(*args, **kwargs)
-        except KeyboardInterrupt:
-            raise Interrupted from None
-
-    return run
-
-
 def named_command(argv: list[str]) -> str | None:
     """The command or group the command line names, or None (help, or a name to reject)."""
     first = argv[1] if len(argv) > 1 else None
@@ -81,7 +63,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(lambda: None)
     for name in COMMANDS:
         if only in (None, name):
-            app.command(name)(_interruptible(getattr(_module(name), name)))
+            app.command(name)(getattr(_module(name), name))
     for name, (module, help_line) in GROUPS.items():
         if only in (None, name):
             app.add_typer(_module(module).app, name=name, help=help_line)
@@ -120,13 +102,16 @@ def main() -> None:
     except LeakbenchError as exc:
         print(exc, file=sys.stderr)
         code = exc.exit_code
-    except (KeyboardInterrupt, Interrupted):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
-        print("leakbench: interrupted", file=sys.stderr)
+    except KeyboardInterrupt:
         code = ExitCode.INTERRUPTED
     except Exception as exc:  # a bug in leakbench: exit 5, never 1 ("leak")
         print(internal_error_line(exc), file=sys.stderr)
         if os.environ.get("LEAKBENCH_TRACEBACK"):
             traceback.print_exc()
         code = ExitCode.INTERNAL_ERROR
+    if code == ExitCode.INTERRUPTED:
+        # One line however the Ctrl-C ended the command: raised past typer (during imports),
+        # turned by typer into a silent 130 (inside any command or group), or a soak's own 130.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
+        print("leakbench: interrupted", file=sys.stderr)
     sys.exit(int(code))

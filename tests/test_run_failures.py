@@ -71,6 +71,8 @@ def test_ctrl_c_exits_130_and_still_writes_the_summary_and_report(tmp_path: Path
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "leakbench: interrupted", stderr
+    assert "Traceback" not in stderr
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["exit_reason"] == "interrupted"
     assert summary["exit_code"] == 130
