@@ -132,16 +132,21 @@ class ProcessProbe:
         memory = {}
         for child in self._children:
             try:
-                if self._uss:
-                    full = child.memory_full_info()
-                    memory[child.pid] = (full.rss, full.uss)
-                else:
-                    memory[child.pid] = (child.memory_info().rss, 0)
+                memory[child.pid] = self._child_memory(child)
             except psutil.NoSuchProcess:
                 self._children = None  # the tree changed: list it again next sample
-            except psutil.AccessDenied:  # a child that changed user (setuid): RSS only
-                memory[child.pid] = (child.memory_info().rss, 0)
         return memory
+
+    def _child_memory(self, child: psutil.Process) -> tuple[int, int]:
+        """(RSS, USS or 0) of one child; RSS only for a child whose pages are not ours to read
+        (it changed user). Raises NoSuchProcess when it ended, also between the two reads."""
+        if self._uss:
+            try:
+                full = child.memory_full_info()
+                return full.rss, full.uss
+            except psutil.AccessDenied:
+                pass
+        return child.memory_info().rss, 0
 
     def _member(self, pid: int) -> dict[str, Any]:
         """Who a pid is, read once: its command line, its parent, whether it is the target."""
