@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from statsmodels.stats.multitest import multipletests
 
 from leakbench.harness.stats import fit_allocator, holm_adjust, steady_growth
 from leakbench.harness.stats.synthetic import ar1_noise
@@ -60,3 +63,11 @@ def test_holm_adjusts_step_down_and_keeps_order():
     assert adjusted == pytest.approx({"rss": 0.03, "objects": 0.06, "heap": 0.06})
     assert holm_adjust({"rss": 0.004}) == {"rss": 0.004}
     assert holm_adjust({"a": 0.6, "b": 0.9}) == pytest.approx({"a": 1.0, "b": 1.0})
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=6))
+def test_holm_matches_statsmodels_multipletests(p_values):
+    names = [f"signal{i}" for i in range(len(p_values))]
+    ours = holm_adjust(dict(zip(names, p_values, strict=True)))
+    _, reference, _, _ = multipletests(p_values, method="holm")
+    assert [ours[name] for name in names] == pytest.approx(list(reference))

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from leakbench.harness.stats import Outcome, analyze_trend, fit_slope
 from leakbench.harness.stats.blocks import block_medians, rises_steadily
@@ -17,12 +16,10 @@ def noisy(slope: float, seed: int = 0, phi: float = 0.85) -> np.ndarray:
     return slope * X + ar1_noise(N, phi, np.random.default_rng(seed), 1000.0)
 
 
-def test_the_bounds_bracket_the_batch_slope_at_the_requested_level():
+def test_the_bounds_bracket_the_true_slope_and_narrow_at_a_looser_level():
     fit = fit_slope(X, noisy(2.0))
-    margin = stats.t.ppf(0.99, 8) * fit.standard_error
-    assert fit.lower_bound == pytest.approx(fit.batch_slope - margin)
-    assert fit.upper_bound == pytest.approx(fit.batch_slope + margin)
     assert fit.lower_bound < 2.0 < fit.upper_bound
+    assert fit.upper_bound - fit.batch_slope == pytest.approx(fit.batch_slope - fit.lower_bound)
     assert fit.theil_sen_ci[0] <= fit.slope <= fit.theil_sen_ci[1]
     looser = fit_slope(X, noisy(2.0), alpha=0.05)
     assert looser.lower_bound > fit.lower_bound
@@ -32,6 +29,15 @@ def test_the_p_value_tests_the_slope_against_the_tolerance():
     fit = fit_slope(X, noisy(2.0))
     assert fit.p_value(0.0) < 0.01 < fit.p_value(2.0)
     assert fit.p_value(fit.lower_bound) == pytest.approx(0.01)
+
+
+def test_a_strongly_correlated_series_is_cut_into_fewer_batches():
+    """Batches must be long beside the autocorrelation time for the bound to hold its level."""
+    white = fit_slope(X, noisy(0.0, phi=0.0))
+    correlated = fit_slope(X, noisy(0.0, phi=0.95))
+    assert white.batches == 10
+    assert correlated.autocorrelation_time > 10 * white.autocorrelation_time
+    assert correlated.batches < white.batches
 
 
 def test_the_minimum_detectable_leak_grows_with_autocorrelation():
@@ -60,10 +66,21 @@ def test_a_steady_rise_within_the_tolerance_is_no_leak():
     assert analysis.outcome is Outcome.NO_LEAK
 
 
-def test_one_jump_is_inconclusive_not_a_leak():
-    # One jump inside the third block: the block medians rise (0, 0+noise, half, full), which
-    # the four-block test alone would take for steady growth; the step test must not.
-    jump = np.where(np.arange(N) >= 5 * N // 8, 50_000.0, 0.0)
+def test_a_jump_alone_never_rises_steadily():
+    """A level shift leaves one pair of adjacent blocks level: not steady growth, not a leak."""
+    for at in (3 * N // 8, N // 2, 5 * N // 8):
+        jump = np.where(np.arange(N) >= at, 50_000.0, 0.0)
+        analysis = analyze_trend(
+            X, jump + ar1_noise(N, 0.3, np.random.default_rng(3), 500.0), tolerance=0
+        )
+        assert not analysis.blocks_monotone, at
+        assert analysis.outcome is not Outcome.LEAK, at
+
+
+def test_one_jump_on_a_slower_rise_is_inconclusive_not_a_leak():
+    # The blocks rise steadily (a slow rise of 25 KB under a 50 KB jump at 5/8 of the window),
+    # which the four-block test alone would take for steady growth; the step test must not.
+    jump = np.where(np.arange(N) >= 5 * N // 8, 50_000.0, 0.0) + 25_000.0 * np.arange(N) / N
     analysis = analyze_trend(
         X, jump + ar1_noise(N, 0.3, np.random.default_rng(3), 500.0), tolerance=0
     )

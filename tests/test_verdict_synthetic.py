@@ -73,13 +73,12 @@ def test_a_single_step_is_not_called_a_leak():
 
     counts = verdicts(step, seeds=60)
     assert counts["leak"] / 60 <= 0.05
-    assert counts["inconclusive"] > counts["no-leak"]  # it did grow: rerun, don't dismiss
 
 
 def test_a_clear_linear_leak_is_caught_and_its_interval_holds_the_true_slope():
     rise = 20.0  # noise standard deviations over the series
     truth = rise / ((SAMPLES - 1) * RUNS_PER_SAMPLE)
-    caught = covered = 0
+    caught = covered = dismissed = 0
     for seed in range(SEED_BASE, SEED_BASE + 60):
         rng = np.random.default_rng(seed)
         rss = np.linspace(0, rise, SAMPLES) + ar1_noise(SAMPLES, 0.85, rng)
@@ -88,8 +87,11 @@ def test_a_clear_linear_leak_is_caught_and_its_interval_holds_the_true_slope():
         )
         low, high = summary["signals"]["rss"]["slope_per_run_ci"]
         caught += summary["verdict"] == "leak"
+        dismissed += summary["verdict"] == "no-leak"
         covered += low <= truth <= high
-    assert caught == 60
+    # 20 sd over 160 samples after the cut, at φ = 0.85: about 13 independent samples, so the
+    # honest bound misses a few (BENCHMARKS.md: power by φ and length); never dismissed.
+    assert caught / 60 >= 0.9 and dismissed == 0
     assert covered / 60 >= 0.9  # a 98% interval; the bench measures its coverage over more seeds
 
 

@@ -9,14 +9,8 @@ bench/verdict_calibration.py).
 from leakbench.harness.stats.allocator import AllocatorTrend, fit_allocator
 from leakbench.harness.stats.checkpoints import steady_growth
 from leakbench.harness.stats.multiple import holm_adjust
-from leakbench.harness.stats.trend import (
-    MIN_SAMPLES,
-    Outcome,
-    SlopeFit,
-    TrendAnalysis,
-    analyze_trend,
-    fit_slope,
-)
+from leakbench.harness.stats.slope import SlopeFit, fit_slope
+from leakbench.harness.stats.trend import MIN_SAMPLES, Outcome, TrendAnalysis, analyze_trend
 from leakbench.harness.stats.warmup import WarmupCut, changepoint_knee, find_warmup, steady_index
 
 __all__ = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leakbench.harness.stats.trend import SlopeFit, fit_slope
+from leakbench.harness.stats.slope import SlopeFit, fit_slope
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,6 @@ def block_medians(values: Sequence[float], blocks: int = 4) -> list[float]:
     return [float(np.median(block)) for block in np.array_split(np.asarray(values), blocks)]
 
 
-def rises_steadily(medians: Sequence[float]) -> bool:
-    """Whether every block median is strictly above the one before."""
-    return all(later > earlier for earlier, later in pairwise(medians))
+def rises_steadily(medians: Sequence[float], margin: float = 0.0) -> bool:
+    """Whether every block median is above the one before by more than `margin`."""
+    return all(later - earlier > margin for earlier, later in pairwise(medians))
