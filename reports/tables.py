@@ -75,6 +75,8 @@ def signal_rows(summary: dict[str, Any] | None) -> list[Row]:
                 "blocks_monotone": {True: "yes", False: "no"}.get(monotone, MISSING),
                 "tolerance": format_quantity(signal.get("tolerance_per_run"), size),
                 "mdl": format_quantity(signal.get("mdl_per_run"), size),
+                "mdl_per_hour": format_quantity(signal.get("mdl_per_hour"), size),
+                "axis": signal.get("axis"),
                 "n_samples": format_number(signal.get("n_samples")),
             }
         )

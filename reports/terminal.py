@@ -37,20 +37,7 @@ def print_run_summary(
     )
     rows = signal_rows(summary)
     if rows:
-        table = Table(box=box.SIMPLE_HEAD, title="Signals (slope per run after the warm-up cut)")
-        for header in ("signal", "verdict", "slope/run", "interval", "slope/hour", "MDL/run"):
-            table.add_column(header, justify="left" if header in ("signal", "verdict") else "right")
-        for row in rows:
-            style = VERDICT_STYLE.get(row["verdict_key"], VERDICT_STYLE[None])[1]
-            table.add_row(
-                row["signal"],
-                Text(row["verdict"], style=style),
-                row["slope_per_run"],
-                row["slope_per_run_ci"],
-                row["slope_per_hour"],
-                row["mdl"],
-            )
-        console.print(table)
+        console.print(_signal_table(rows))
     _print_node_tables(console, summary)
     retained = [row for row in retained_rows(summary) if row["leaks"]]
     if retained:
@@ -65,6 +52,36 @@ def print_run_summary(
     _print_holders(console, summary)
     if report_path is not None:
         console.print(f"Report: {report_path}")
+
+
+PER_RUN_COLUMNS = (
+    ("slope/run", "slope_per_run"),
+    ("interval", "slope_per_run_ci"),
+    ("slope/hour", "slope_per_hour"),
+    ("MDL/run", "mdl"),
+)
+PER_HOUR_COLUMNS = (
+    ("slope/hour", "slope_per_hour"),
+    ("interval", "slope_per_hour_ci"),
+    ("MDL/hour", "mdl_per_hour"),
+)
+
+
+def _signal_table(rows: list[dict[str, Any]]) -> Table:
+    """Signals judged per run (a driver counts runs) or per hour (a command, a running process)."""
+    per_run = any(row.get("axis") == "runs" for row in rows)
+    columns = PER_RUN_COLUMNS if per_run else PER_HOUR_COLUMNS
+    title = "per run" if per_run else "per hour"
+    table = Table(box=box.SIMPLE_HEAD, title=f"Signals (slope {title} after the warm-up cut)")
+    for header in ("signal", "verdict"):
+        table.add_column(header)
+    for header, _ in columns:
+        table.add_column(header, justify="right")
+    for row in rows:
+        style = VERDICT_STYLE.get(row["verdict_key"], VERDICT_STYLE[None])[1]
+        cells = [row[key] for _, key in columns]
+        table.add_row(row["signal"], Text(row["verdict"], style=style), *cells)
+    return table
 
 
 def _print_node_tables(console: Console, summary: dict[str, Any] | None) -> None:

@@ -164,7 +164,7 @@ def test_too_few_samples_after_the_warm_up_is_inconclusive_with_a_reason():
 
 def test_without_run_counts_the_verdict_is_per_hour_of_target_time():
     hours = np.arange(SAMPLES) * SECONDS_PER_SAMPLE / 3600
-    growing = 80e6 + 20e6 * hours + noise(2e6)  # 20 MB/h against the 1 MiB/h default
+    growing = 80e6 + 60e6 * hours + noise(2e6)  # 60 MB/h against the 1 MiB/h default
     samples = [{**s, "runs_done": 0} for s in load_samples(rss=growing)]
     summary = summarize(samples, meta={"target": "command"})
     rss = summary["signals"]["rss"]
@@ -173,7 +173,7 @@ def test_without_run_counts_the_verdict_is_per_hour_of_target_time():
     assert "slope_per_run" not in rss
     window_h = (SAMPLES - 1 - summary["warmup"]["cut_index"]) * SECONDS_PER_SAMPLE / 3600
     assert rss["tolerance_per_hour"] == pytest.approx(max(2**20, 2**20 / window_h))
-    assert rss["slope_per_hour_ci"][0] <= 20e6 <= rss["slope_per_hour_ci"][1]
+    assert rss["slope_per_hour_ci"][0] <= 60e6 <= rss["slope_per_hour_ci"][1]
     assert "/h" in summary["headline"]
 
 
@@ -249,13 +249,14 @@ def test_rss_and_heap_growing_together_are_a_leak():
 def test_the_projection_continues_the_per_hour_slope_to_four_days():
     summary = summarize(load_samples(rss=leaking_rss(2000.0)), meta=META)
     projection = summary["projection"]
-    slope = summary["signals"]["rss"]["slope_per_hour"]
-    end_h = (SAMPLES - 1) * SECONDS_PER_SAMPLE / 3600
-    last_level = summary["signals"]["rss"]["block_medians"][-1]
-    assert projection["horizon_s"] == 4 * 24 * 3600
-    assert projection["rss_bytes"] == pytest.approx(last_level + slope * (96 - end_h))
     true_per_hour = 2000.0 * RUNS_PER_SAMPLE * 3600 / SECONDS_PER_SAMPLE
-    assert slope == pytest.approx(true_per_hour, rel=0.1)
+    end_h = (SAMPLES - 1) * SECONDS_PER_SAMPLE / 3600
+    start = leaking_rss(2000.0)[-1]
+    assert projection["horizon_s"] == 4 * 24 * 3600
+    # The proven rate: below the true one (a lower bound) but of its order at this noise.
+    assert 0.5 * true_per_hour <= projection["rss_slope_per_hour"] <= true_per_hour
+    reach = projection["rss_bytes"] - start
+    assert 0.5 * true_per_hour * (96 - end_h) <= reach <= 1.05 * true_per_hour * (96 - end_h)
 
 
 def checkpoint(counts: dict[str, int]) -> dict:

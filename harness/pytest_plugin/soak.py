@@ -79,7 +79,12 @@ def measure(fn: Callable[[], object], options: SoakOptions, *, name: str) -> Soa
 
 
 def _meta(name: str) -> dict[str, Any]:
-    return {"scenario_name": name, "transport": "pytest", "exit_reason": "completed"}
+    return {
+        "scenario_name": name,
+        "transport": "pytest",
+        "target": "pytest",
+        "exit_reason": "completed",
+    }
 
 
 def _tolerances(options: SoakOptions) -> Tolerances:

@@ -202,6 +202,12 @@ class Verdict(Section):
         description="Whose RSS decides: 'tree' (the target and all its descendants, the default "
         "for command targets) or 'process' (the target's own, the default for the gateway).",
     )
+    memory_limit: Size | None = Field(
+        None,
+        gt=0,
+        description="Memory the service may have, for the projection (default: the cgroup "
+        "limit, else the memory available when the run starts).",
+    )
 
 
 # --- the scenario -------------------------------------------------------------------------

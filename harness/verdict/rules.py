@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from leakbench.harness.stats import Outcome
 from leakbench.harness.verdict.signals import Signal
-from leakbench.harness.verdict.wording import label
+from leakbench.harness.verdict.wording import label, slowing_phrase
 
 NATIVE = "native (C extension or allocator)"
 NATIVE_REASON = f"RSS and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
@@ -53,8 +53,14 @@ def combine(
             )
     for name, s in signals.items():
         if s.outcome is Outcome.INCONCLUSIVE:
-            return Outcome.INCONCLUSIVE, f"{label(name)} {s.analysis.reason}"
+            return Outcome.INCONCLUSIVE, _inconclusive_reason(name, s)
     return Outcome.NO_LEAK, ""
+
+
+def _inconclusive_reason(name: str, signal: Signal) -> str:
+    if signal.analysis.slowing is not None:
+        return slowing_phrase(signal)
+    return f"{label(name)} {signal.analysis.reason}"
 
 
 def _v8_heap(
@@ -70,7 +76,7 @@ def _v8_heap(
             f"tested (Holm-adjusted p = {adjusted.get(V8_HEAP, 1.0):.2g})"
         )
     if heap.outcome is Outcome.INCONCLUSIVE:
-        return Outcome.INCONCLUSIVE, f"{label(V8_HEAP)} {heap.analysis.reason}"
+        return Outcome.INCONCLUSIVE, _inconclusive_reason(V8_HEAP, heap)
     if "rss" in confirmed:
         return Outcome.INCONCLUSIVE, (
             f"RSS grows but {label(V8_HEAP)} does not: memory outside the JS heap (Buffers, "

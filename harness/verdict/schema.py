@@ -87,6 +87,9 @@ class Projection(_Open):
     rss_bytes: float
     rss_slope_per_hour: float
     basis: str
+    limit_bytes: float | None = None
+    limit_source: Literal["scenario", "cgroup", "available"] | None = None
+    hours_to_limit: float | None = None
 
 
 class Summary(_Open):

@@ -19,6 +19,7 @@ from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust
 from leakbench.harness.verdict.attribution import attribution, where_sentence
 from leakbench.harness.verdict.node import constructor_phrase, side_by_side
+from leakbench.harness.verdict.projection import memory_limit
 from leakbench.harness.verdict.projection import projection as project
 from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, V8_HEAP, combine
 from leakbench.harness.verdict.signals import Signal, trend_signals
@@ -68,10 +69,12 @@ def summarize(
         outcome, reason = combine(signals, adjusted, tolerances.alpha)
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
-    projection = project(signals.get("rss"), window, signals.get(V8_HEAP))
+    projection = project(signals.get("rss"), window, memory_limit(meta), signals.get(V8_HEAP))
     last_wall = columns.last("t_wall")
     found = attribution(window, state, target_attribution, history=load, tolerances=tolerances)
-    text = headline(outcome, reason, signals, state, projection, exit_reason, exit_detail)
+    text = headline(
+        outcome, reason, signals, state, projection, exit_reason, exit_detail, meta.get("target")
+    )
     if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
         text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
     elif verdict == "leak" and reason == NATIVE_REASON:

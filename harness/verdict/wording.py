@@ -10,13 +10,25 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from leakbench.harness.stats import Outcome
-from leakbench.harness.units import format_amount
+from leakbench.harness.units import format_amount, format_duration
 
 if TYPE_CHECKING:
     from leakbench.harness.verdict.signals import Signal
 
 FAILED_EXITS = {"target-crashed", "target-hung", "target-refused", "error"}
-RERUN_ADVICE = "rerun twice as long with a new seed"
+RERUN_ADVICE = {
+    # What to do about an inconclusive run depends on what was soaked: only the built-in
+    # gateway has a seed; a user's command has no seed to change, a running process no length.
+    "gateway": "rerun twice as long with a new seed",
+    "command": "soak twice as long",
+    "process": "watch it twice as long",
+    "pytest": "give the test twice the iterations",
+}
+LIMIT_PHRASES = {
+    "scenario": "the {limit} limit the scenario sets is reached in about {time}",
+    "cgroup": "the {limit} cgroup limit is reached in about {time}",
+    "available": "the {limit} this machine had available are gone in about {time}",
+}
 LABELS = {
     "rss": "RSS",
     "heap": "the heap",
@@ -77,12 +89,47 @@ def _quiet_signals(signals: Mapping[str, Signal]) -> str:
     return _bound_phrase(main) + tail
 
 
+def rerun_advice(target: str | None) -> str:
+    return RERUN_ADVICE.get(target or "gateway", RERUN_ADVICE["command"])
+
+
 def _projection_phrase(projection: Mapping[str, Any] | None) -> str:
+    """When the proven growth exhausts the memory there is, else where it is after 4 days."""
     if projection is None or projection["rss_slope_per_hour"] <= 0:
         return ""
+    rate = f"{format_amount(projection['rss_slope_per_hour'], 'bytes')}/h"
+    hours_left = projection.get("hours_to_limit")
+    if hours_left is not None and hours_left * 3600 < projection["horizon_s"]:
+        limit = format_amount(projection["limit_bytes"], "bytes")
+        phrase = LIMIT_PHRASES[projection["limit_source"]]
+        return f"; at least {rate}: " + phrase.format(
+            limit=limit, time=format_duration(hours_left * 3600)
+        )
     return (
-        f"; at this rate RSS reaches {format_amount(projection['rss_bytes'], 'bytes')} after 4 days"
+        f"; at least {rate}, so RSS reaches "
+        f"{format_amount(projection['rss_bytes'], 'bytes')} after 4 days"
     )
+
+
+SOAK_AT_LEAST = "soak at least"
+
+
+def slowing_phrase(signal: Signal) -> str:
+    """Growth that decelerates: the level it approaches, and how long to soak to see it flat
+    (twice the point where a saturating fit reaches 95% of its rise)."""
+    slowing = signal.analysis.slowing
+    assert slowing is not None
+    text = f"{label(signal.spec.name)} grows, but the growth is slowing"
+    if slowing.level is not None:
+        text += f": levelling off near {format_amount(slowing.level, signal.spec.unit)}"
+    if slowing.plateau_x is not None:
+        length = (
+            f"{2 * slowing.plateau_x:,.0f} runs"
+            if signal.axis == "runs"
+            else format_duration(2 * slowing.plateau_x * 3600)
+        )
+        text += f"; {SOAK_AT_LEAST} {length}"
+    return text
 
 
 def headline(
@@ -93,6 +140,7 @@ def headline(
     projection: Mapping[str, Any] | None,
     exit_reason: str,
     exit_detail: str | None,
+    target: str | None = None,
 ) -> str:
     """One plain sentence a developer can act on."""
     if exit_reason in FAILED_EXITS:
@@ -107,7 +155,8 @@ def headline(
         also = f", and {' and '.join(agree)} too" if agree else ""
         text = f"Leak: {growth_phrase(main)}{also}{_projection_phrase(projection)}."
     elif outcome is Outcome.INCONCLUSIVE:
-        text = f"Inconclusive: {reason}; {RERUN_ADVICE}."
+        advice = "" if SOAK_AT_LEAST in reason else f"; {rerun_advice(target)}"
+        text = f"Inconclusive: {reason}{advice}."
     elif signals.get("rss") is not None and signals["rss"].allocator_retention:
         text = (
             f"No leak: {growth_phrase(signals['rss'])}, but the heap is flat and malloc keeps "
