@@ -116,6 +116,7 @@ def plan_for(scenario: Scenario) -> RunPlan:
             "policy": getattr(scenario.target, "policy", None),
             "transport": getattr(scenario.target, "transport", "command"),
             "target": scenario.target.kind,
+            "verdict_given": sorted(scenario.verdict.model_fields_set),
         },
         tolerances=tolerances_for(scenario),
         fraction=lambda step: progress_fraction(scenario, step),

@@ -18,7 +18,7 @@ def _scenario(tmp_path: Path, script: str) -> Path:
         f"name: {script.replace('_', '-')}\n"
         f"target: {{kind: command, command: [{sys.executable}, {TARGETS / script}.py]}}\n"
         "workload: {duration: 6s}\n"
-        "probe: {interval: 50ms}\n",
+        "probe: {interval: 50ms, inject: false}\n",  # RSS alone: no agent in the target
         encoding="utf-8",
     )
     return path

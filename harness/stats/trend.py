@@ -92,9 +92,9 @@ def analyze_trend(
     steady = rises_steadily(medians, step_margin(fit))
     rising = fit.lower_bound > tolerance
     single_step = rising and steady and one_step_fits_better(x, y)
-    slowing = deceleration(x, y, alpha=alpha) if rising else None
+    slowing = deceleration(x, y, alpha=alpha) if rising or steady else None
     evidence = (fit, medians, steady, single_step, fit.p_value(tolerance), slowing)
-    if rising and slowing is not None:
+    if slowing is not None:
         if slowing.late_lower_bound <= tolerance:
             return TrendAnalysis(
                 Outcome.NO_LEAK, "grew, then levelled off", tolerance, n, *evidence

@@ -38,6 +38,12 @@ class TrendSignal(_Open):
     n_samples: int = Field(ge=0)
     tolerance_per_run: float | None
     tolerance_per_hour: float | None
+    tolerance_source: Literal["scenario", "default", "per-hour budget", "floor"] = Field(
+        "default", description="Where the tolerance came from."
+    )
+    tolerance_as_per_hour: float | None = Field(
+        None, description="A per-run tolerance at the measured run rate, per hour."
+    )
     p_value: float | None
     p_value_adjusted: float | None
     blocks_monotone: bool

@@ -27,7 +27,7 @@ from leakbench.harness.stats import (
     fit_slope,
 )
 from leakbench.harness.stats.autocorrelation import MAX_BATCHES
-from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances
+from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances, growth_floor
 from leakbench.harness.verdict.window import hours
 
 MALLOC_COUNTERS = ("in_use", "free", "arena")
@@ -53,6 +53,10 @@ class Signal:
     per_hour: SlopeFit | None
     allocator: AllocatorTrend | None = None
     allocator_retention: bool | None = None
+    tolerance_source: str = "default"
+    """Where the tolerance came from: "scenario", "default", "per-hour budget" or "floor"."""
+    tolerance_per_hour: float | None = None
+    """A per-run tolerance at the run rate measured: the growth per hour it lets through."""
 
     @property
     def outcome(self) -> Outcome:
@@ -137,12 +141,14 @@ def analyze(spec: SignalSpec, window: SampleColumns, tolerances: Tolerances) -> 
     has_runs = not np.isnan(runs).any()
     enough = len(y) >= MIN_SAMPLES
     per_hour = fit_slope(hour_axis, y, alpha=alpha) if enough and _advances(hour_axis) else None
+    source, as_per_hour = _source(spec, tolerances, "hours"), None
     if has_runs and (not enough or _advances(runs)):
-        tolerance = _tolerance(spec, tolerances, runs, hour_axis)
+        tolerance, source = _tolerance(spec, tolerances, runs, hour_axis, y)
         analysis = analyze_trend(runs, y, tolerance=tolerance, alpha=alpha)
         axis, per_run = "runs", analysis.fit
+        as_per_hour = _per_hour(tolerance, runs, hour_axis)
     elif per_hour is not None:
-        tolerance = _tolerance(spec, tolerances, None, hour_axis)
+        tolerance, source = _tolerance(spec, tolerances, None, hour_axis, y)
         analysis = analyze_trend(hour_axis, y, tolerance=tolerance, alpha=alpha)
         axis, per_run, per_hour = "hours", None, analysis.fit
     else:
@@ -156,7 +162,7 @@ def analyze(spec: SignalSpec, window: SampleColumns, tolerances: Tolerances) -> 
         if window.has("malloc.mmap"):
             counters["mmap"] = np.nan_to_num(window.column("malloc.mmap")[measured])
         allocator = fit_allocator(runs if axis == "runs" else hour_axis, counters)
-    return Signal(spec, analysis, axis, per_run, per_hour, allocator)
+    return Signal(spec, analysis, axis, per_run, per_hour, allocator, None, source, as_per_hour)
 
 
 def _childless(window: SampleColumns) -> bool:
@@ -169,21 +175,52 @@ def _complete(counters: dict[str, np.ndarray]) -> bool:
     return all(len(c) and not np.isnan(c).any() for c in counters.values())
 
 
-def _tolerance(
-    spec: SignalSpec, tolerances: Tolerances, runs: np.ndarray | None, hour_axis: np.ndarray
-) -> float:
-    """δ on the judged axis (runs, or hours when `runs` is None).
+SETTING_OF = {
+    # Which `verdict` setting sets a byte signal's tolerance, per judged axis.
+    "runs": "max_growth_per_run",
+    "hours": "max_rss_growth",
+}
 
-    For RSS two limits join in: a per-hour tolerance, when set, tightens the per-run one at the
-    run rate measured in the window; and growth totalling less than `rss_floor` over the window
-    is never enough, however steady (a short run cannot claim a per-hour rate from a few pages).
+
+def _source(spec: SignalSpec, tolerances: Tolerances, axis: str) -> str:
+    if spec.unit != "bytes":
+        return "default"
+    return "scenario" if SETTING_OF[axis] in tolerances.given else "default"
+
+
+def _per_hour(tolerance: float, runs: np.ndarray, hour_axis: np.ndarray) -> float | None:
+    elapsed_h = float(hour_axis[-1] - hour_axis[0]) if len(hour_axis) > 1 else 0.0
+    if elapsed_h <= 0:
+        return None
+    return tolerance * float(runs[-1] - runs[0]) / elapsed_h
+
+
+def _tolerance(
+    spec: SignalSpec,
+    tolerances: Tolerances,
+    runs: np.ndarray | None,
+    hour_axis: np.ndarray,
+    values: np.ndarray,
+) -> tuple[float, str]:
+    """δ on the judged axis (runs, or hours when `runs` is None), and where it came from.
+
+    For RSS two limits join in: a per-hour budget, when set, tightens the per-run one at the
+    run rate measured in the window; and growth totalling less than the floor over the window
+    is never enough, however steady (a short run cannot claim a per-hour rate from a few pages;
+    tolerances.growth_floor derives the floor from the series' own steps).
     """
     axis = hour_axis if runs is None else runs
     tolerance = spec.per_hour if runs is None else spec.per_run
+    source = _source(spec, tolerances, "hours" if runs is None else "runs")
     if spec.name != "rss" or len(axis) < 2 or axis[-1] <= axis[0]:
-        return tolerance
+        return tolerance, source
     span = float(axis[-1] - axis[0])
     if runs is not None and tolerances.rss_per_hour is not None and hour_axis[-1] > hour_axis[0]:
         elapsed_h = float(hour_axis[-1] - hour_axis[0])
-        tolerance = min(tolerance, tolerances.rss_per_hour * elapsed_h / span)
-    return max(tolerance, tolerances.rss_floor / span)
+        budget = tolerances.rss_per_hour * elapsed_h / span
+        if budget < tolerance:
+            tolerance, source = budget, "per-hour budget"
+    floor = growth_floor(values) if tolerances.rss_floor is None else tolerances.rss_floor
+    if floor / span > tolerance:
+        return floor / span, "floor"
+    return tolerance, source

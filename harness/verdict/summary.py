@@ -124,7 +124,7 @@ def summarize_run(
     return summarize(
         run.columns,
         meta=run.meta,
-        tolerances=tolerances_from_settings(settings),
+        tolerances=tolerances_from_settings(settings, set(run.meta.get("verdict_given") or ())),
         retained_by_path=_last_sparse(drain, "retained_by_path"),
         target_attribution=_last_sparse(drain, "attribution"),
         exit_reason=exit_reason,
@@ -154,6 +154,8 @@ def signal_entry(signal: Signal, p_adjusted: float | None, alpha: float) -> dict
         "n_samples": analysis.n_samples,
         "tolerance_per_run": analysis.tolerance if signal.axis == "runs" else None,
         "tolerance_per_hour": analysis.tolerance if signal.axis == "hours" else None,
+        "tolerance_source": signal.tolerance_source,
+        "tolerance_as_per_hour": signal.tolerance_per_hour,
         "p_value": analysis.p_value,
         "p_value_adjusted": p_adjusted,
         "blocks_monotone": bool(analysis.blocks_monotone),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from leakbench.harness.scenario import Scenario
 
 DEFAULT_BYTES_PER_HOUR = float(2**20)
+FLOOR_STEPS = 4
+"""Growth of fewer than this many of the series' own steps over the window proves no rate."""
 
 
 @dataclass(frozen=True)
@@ -24,8 +29,8 @@ class Tolerances:
       it and bytes_per_run applies (converted at the measured run rate); without one it is δ for
       byte signals (1 MiB/h when unset). Count signals without a run count are judged at δ = 0.
     rss_floor: RSS growth over the whole analysed window below which nothing is called a leak,
-      however steady: one pymalloc arena (1 MiB since CPython 3.10) is the allocator's
-      granularity. It matters only for short runs (200k runs: 6.6 B/run, under the 64 B floor).
+      however steady; None derives it from the run (`growth_floor`). It matters only for short
+      runs (a per-hour rate is not proven by a few pages).
     alpha: one-sided level of each signal's test, and the family level across signals.
     warmup_fraction: a fixed share of the load phase to cut; None for the automatic cut.
     scope: "tree" judges the RSS of the target and all its descendants (`tree_rss`) where it
@@ -36,14 +41,19 @@ class Tolerances:
     blocks_per_run: float = 0.5
     objects_per_run: float = 0.5
     rss_per_hour: float | None = None
-    rss_floor: float = float(2**20)
+    rss_floor: float | None = None
     alpha: float = 0.01
     warmup_fraction: float | None = None
     scope: str = "process"
+    given: frozenset[str] = frozenset()
+    """The `verdict` settings the scenario set itself (the rest are defaults), for the words."""
 
 
-def tolerances_from_settings(settings: Mapping[str, Any]) -> Tolerances:
-    """Tolerances from a scenario's resolved `verdict` section (bytes, bytes per second)."""
+def tolerances_from_settings(
+    settings: Mapping[str, Any], given: frozenset[str] | set[str] = frozenset()
+) -> Tolerances:
+    """Tolerances from a scenario's resolved `verdict` section (bytes, bytes per second);
+    `given` names the settings the scenario wrote itself."""
     rss_per_second = settings.get("max_rss_growth")
     warmup = settings.get("warmup", "auto")
     return Tolerances(
@@ -52,9 +62,25 @@ def tolerances_from_settings(settings: Mapping[str, Any]) -> Tolerances:
         alpha=float(settings.get("alpha", Tolerances.alpha)),
         warmup_fraction=None if warmup == "auto" else float(warmup),
         scope=settings.get("scope") or Tolerances.scope,
+        given=frozenset(given),
     )
 
 
 def tolerances_for(scenario: Scenario) -> Tolerances:
     """Tolerances of a validated scenario."""
-    return tolerances_from_settings(scenario.to_resolved_dict()["verdict"])
+    return tolerances_from_settings(
+        scenario.to_resolved_dict()["verdict"], scenario.verdict.model_fields_set
+    )
+
+
+def growth_floor(values: np.ndarray) -> float:
+    """The least growth over a window that can prove a rate: FLOOR_STEPS of the series' own
+    step, the median non-zero change between adjacent samples (RSS moves by pages, by
+    allocator arenas, by the GC's swings), and never under FLOOR_STEPS pages.
+
+    A steady rise of a few such steps is steady only because the allocator is granular: 20 KB
+    over a 6 s run is 12 MB/h, and five 4 KiB pages."""
+    steps = np.abs(np.diff(values[~np.isnan(values)]))
+    steps = steps[steps > 0]
+    step = float(np.median(steps)) if steps.size else 0.0
+    return FLOOR_STEPS * max(step, float(mmap.PAGESIZE))

@@ -58,6 +58,29 @@ def growth_phrase(signal: Signal) -> str:
     )
 
 
+LARGE_PER_HOUR = 100.0 * 2**20
+"""A per-run tolerance letting more than this through per hour (2.4 GB a day) is said aloud."""
+SOURCE_WORDS = {
+    "scenario": "set by the scenario",
+    "default": "the default",
+    "per-hour budget": "from the scenario's per-hour budget",
+    "floor": "the floor: growth of a few of this series' own steps proves no rate",
+}
+
+
+def _tolerance_phrase(signal: Signal) -> str:
+    """The tolerance, where it came from, and what a per-run one means per hour when large."""
+    text = f"tolerance {_rate(signal, signal.analysis.tolerance)}, "
+    text += SOURCE_WORDS[signal.tolerance_source]
+    per_hour = signal.tolerance_per_hour
+    if per_hour is not None and per_hour > LARGE_PER_HOUR:
+        text += (
+            f"; at the run rate measured that lets {format_amount(per_hour, 'bytes')}/h "
+            "through (verdict.max_rss_growth sets a per-hour budget)"
+        )
+    return text
+
+
 def _bound_phrase(signal: Signal) -> str:
     """What a no-leak signal rules out: its upper bound, or its resolution if that is weak."""
     fit = signal.fit
@@ -68,11 +91,12 @@ def _bound_phrase(signal: Signal) -> str:
     if fit.upper_bound <= tolerance:
         return (
             f"no leak above {_rate(signal, max(fit.upper_bound, 0.0))} at "
-            f"{1 - fit.alpha:.0%} confidence ({name}, tolerance {_rate(signal, tolerance)})"
+            f"{1 - fit.alpha:.0%} confidence ({name}, {_tolerance_phrase(signal)})"
         )
     return (
-        f"no steady growth above {_rate(signal, tolerance)} in {name}, though this run only "
-        f"resolves leaks of about {_rate(signal, fit.mdl)} (MDL)"
+        f"no steady growth above {_rate(signal, tolerance)} in {name} "
+        f"({_tolerance_phrase(signal)}), though this run only resolves leaks of about "
+        f"{_rate(signal, fit.mdl)} (MDL)"
     )
 
 
