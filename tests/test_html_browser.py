@@ -1,5 +1,5 @@
 """report.html in a real browser: headless Chromium opens it from disk, with the network closed,
-and shows the verdict and the plots.
+and shows the verdict and the plots; also the live report of a command soak, while it runs.
 
 Needs Debian's chromium (`apt-get install -y chromium`); skipped when it is not installed.
 """
@@ -13,6 +13,9 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,9 @@ from PIL import Image
 
 from leakbench.reports.plots import AFTER_COLOUR
 from leakbench.reports.render import render_run_report
-from leakbench_cli import leakbench
+from leakbench_cli import leakbench, leakbench_process
+
+TARGETS = Path(__file__).parent / "targets"
 
 RUNS = Path(__file__).parent / "data" / "runs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -102,3 +107,74 @@ def test_dom_has_the_verdict_and_inline_pngs(report: Path, tmp_path: Path) -> No
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         width, height = struct.unpack(">II", png[16:24])
         assert width >= 800 and height >= 300
+
+
+@dataclass
+class LiveReads:
+    """What a reader saw of a soak's report.html while the soak ran."""
+
+    live_versions: set[str] = field(default_factory=set)
+    torn: list[str] = field(default_factory=list)
+    reads: int = 0
+    dom: str = ""
+    soak_code: int | None = None
+
+
+def _complete(page: str) -> bool:
+    return page.lstrip().lower().startswith("<!doctype html") and page.rstrip().endswith("</html>")
+
+
+def _read_while_it_runs(duration: str, tmp_path: Path) -> LiveReads:
+    """A command soak rebuilding its report every second; read it in a loop and open it once in
+    Chromium while it runs (the page read then must be the live one)."""
+    scenario = tmp_path / "plateau.yaml"
+    scenario.write_text(
+        "name: plateau\n"
+        f"target: {{kind: command, command: [{sys.executable}, {TARGETS / 'plateau_loop.py'}]}}\n"
+        f"workload: {{duration: {duration}}}\n"
+        "probe: {interval: 100ms}\n",
+        encoding="utf-8",
+    )
+    run_dir = tmp_path / "run"
+    report = run_dir / "report.html"
+    harness = leakbench_process("run", scenario, "--out", run_dir, "--refresh", "1s", "-q")
+    seen = LiveReads()
+    try:
+        while harness.poll() is None:
+            try:
+                page = report.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                time.sleep(0.02)
+                continue
+            seen.reads += 1
+            if not _complete(page):
+                seen.torn.append(page[-200:])
+            elif "Running, last updated" in page:
+                seen.live_versions.add(page)
+                if not seen.dom and len(seen.live_versions) >= 2:
+                    seen.dom = _chromium(report, tmp_path / "profile", "--dump-dom").stdout.decode()
+        seen.soak_code = harness.wait(timeout=120)
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+    return seen
+
+
+def _check_live_reads(seen: LiveReads) -> None:
+    assert seen.soak_code == 0
+    assert not seen.torn, f"{len(seen.torn)} of {seen.reads} reads saw a torn report.html"
+    assert len(seen.live_versions) >= 2, "report.html was not rewritten while the soak ran"
+    assert "Running, last updated" in seen.dom, "Chromium did not show the live page"
+    assert "verdict so far" in seen.dom
+    assert re.search(r'<section class="verdict"', seen.dom)
+
+
+def test_the_live_report_opens_in_the_browser_while_the_soak_runs(tmp_path: Path) -> None:
+    _check_live_reads(_read_while_it_runs("8s", tmp_path))
+
+
+@pytest.mark.soak
+def test_the_live_report_of_a_three_minute_soak_is_never_torn(tmp_path: Path) -> None:
+    seen = _read_while_it_runs("3m", tmp_path)
+    _check_live_reads(seen)
+    assert len(seen.live_versions) >= 20

@@ -185,6 +185,27 @@ def test_python_tags_are_not_executed(tmp_path):
     assert message.startswith(f"{path}:1: invalid YAML: could not determine a constructor")
 
 
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("!!int x", "invalid literal for int()"),
+        ("!!float abc", "could not convert string to float"),
+        ("!!timestamp 2020-99-99", "month must be in 1..12"),
+    ],
+)
+def test_a_tagged_value_that_cannot_be_built_is_reported_at_its_line(tmp_path, value, why):
+    text = f"name: demo\n\nworkload:\n  duration: 60s\n  rate: {value}\n"
+    path, message = _error(tmp_path, text)
+    assert message.startswith(f"{path}:5: invalid YAML: a tagged value cannot be built"), message
+    assert why in message
+
+
+def test_python_and_unknown_tags_are_reported_at_their_line(tmp_path):
+    for tag in ("!!python/object:os.system x", "!unknown 5"):
+        path, message = _error(tmp_path, f"name: demo\nworkload:\n  runs: {tag}\n")
+        assert message.startswith(f"{path}:3: invalid YAML: could not determine a constructor")
+
+
 def test_not_utf8(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: caf\xe9\n".encode("latin-1"))

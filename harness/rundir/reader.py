@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from leakbench.harness.errors import BadInput
 from leakbench.harness.rundir.columns import ColumnBuilder, SampleColumns
+from leakbench.harness.rundir.meta import check_meta
 from leakbench.harness.rundir.writer import META, SAMPLES, SUMMARY
 
 
@@ -110,7 +111,8 @@ def _read_json_object(path: Path) -> dict[str, Any]:
 
 
 def load_run(run_dir: Path, *, keep_sidecar: bool = False) -> RunData:
-    """Load a run directory; raises BadInput naming the file when it is not one.
+    """Load a run directory; raises BadInput naming the file when it is not one, or when a
+    meta.json field has the wrong type (`meta.check_meta`).
 
     The samples come from the columnar sidecar where it is current (`sidecar`), else from one
     streaming pass; `keep_sidecar` writes it for the next reader.
@@ -122,7 +124,7 @@ def load_run(run_dir: Path, *, keep_sidecar: bool = False) -> RunData:
     meta_path = run_dir / META
     if not meta_path.is_file():
         raise BadInput(f"{meta_path}: not a leakbench run directory (no {META})")
-    meta = _read_json_object(meta_path)
+    meta = check_meta(meta_path, _read_json_object(meta_path))
     columns, scan = read_columns_cached(run_dir / SAMPLES, keep=keep_sidecar)
     summary_path = run_dir / SUMMARY
     summary = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tokenize
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -26,12 +27,23 @@ from typing import Any
 
 import numpy as np
 
+from leakbench.harness.errors import BadInput
 from leakbench.harness.rundir.columns import ColumnBuilder, SampleColumns
 from leakbench.harness.rundir.reader import SampleScan, iter_samples
 from leakbench.harness.rundir.writer import SIDECAR
 
 SIDECAR_FORMAT = 1
 DIGEST_SPAN = 4096
+UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    zipfile.BadZipFile,
+    SyntaxError,  # numpy parses an array's header as Python literals: a damaged one
+    tokenize.TokenError,
+)
+"""What reading a damaged .npz raises."""
 _INDEX = "index"
 _DRAIN = "is_drain"
 
@@ -50,8 +62,9 @@ def _digest(path: Path, end: int) -> str:
 class _LazyColumns(Mapping[str, np.ndarray]):
     """The numeric columns of an open .npz, each read on first access and kept."""
 
-    def __init__(self, archive: Any, names: list[str]) -> None:
+    def __init__(self, archive: Any, names: list[str], path: Path) -> None:
         self._archive = archive
+        self._path = path
         self._names = names
         self._loaded: dict[str, np.ndarray] = {}
 
@@ -59,7 +72,13 @@ class _LazyColumns(Mapping[str, np.ndarray]):
         if key not in self._loaded:
             if key not in self._names:
                 raise KeyError(key)
-            self._loaded[key] = self._archive[f"c{self._names.index(key)}"]
+            try:
+                self._loaded[key] = self._archive[f"c{self._names.index(key)}"]
+            except UNREADABLE as exc:  # read lazily: too late to fall back to samples.jsonl
+                raise BadInput(
+                    f"{self._path}: damaged ({type(exc).__name__}); delete it, "
+                    "it is rebuilt from samples.jsonl"
+                ) from None
         return self._loaded[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -83,9 +102,9 @@ def _load(samples_path: Path) -> tuple[SampleColumns, SampleScan] | None:
         if _digest(samples_path, covered) != index["digest"]:
             return None
         is_drain = archive[_DRAIN]
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
+    except UNREADABLE:
         return None
-    numeric = _LazyColumns(archive, list(index["names"]))
+    numeric = _LazyColumns(archive, list(index["names"]), path)
     sparse = {key: [(int(i), v) for i, v in pairs] for key, pairs in index["sparse"].items()}
     scan = SampleScan(
         skipped_lines=list(index["skipped_lines"]),

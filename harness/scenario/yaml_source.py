@@ -4,7 +4,7 @@ later (by pydantic, on plain data) can be pointed at its line in the file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
     """Parse `text` safely (no arbitrary tags); BadInput `source:line: ...` if it is not YAML,
     is empty, or repeats a key (which `safe_load` would silently resolve to the last one)."""
     loader = yaml.SafeLoader(text)
+    root: yaml.Node | None = None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -41,13 +42,49 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
         raise BadInput(_describe_yaml_error(exc, source)) from None
     except yaml.YAMLError as exc:
         raise BadInput(f"{source}: invalid YAML: {' '.join(str(exc).split())}") from None
-    except (ValueError, TypeError, AttributeError) as exc:  # PyYAML's constructors on `!!int x`
+    except UNBUILDABLE as exc:  # PyYAML's constructors on `!!int x`
         detail = " ".join(str(exc).split())[:120]
+        culprit = _unbuildable(root) if root is not None else None
+        line = culprit.start_mark.line + 1 if culprit is not None else 1
         raise BadInput(
-            f"{source}:1: invalid YAML: a tagged value cannot be built: {detail}"
+            f"{source}:{line}: invalid YAML: a tagged value cannot be built: {detail}"
         ) from None
     finally:
         loader.dispose()
+
+
+UNBUILDABLE = (ValueError, TypeError, AttributeError)
+
+
+def _unbuildable(root: yaml.Node) -> yaml.Node | None:
+    """The first scalar, in file order, that PyYAML's safe constructors cannot build (`!!int x`,
+    `!!timestamp 2020-99-99`): they raise plain exceptions that carry no position."""
+    probe = yaml.SafeLoader("")
+    try:
+        for node in _scalars(root, set()):
+            try:
+                probe.construct_object(node)
+            except UNBUILDABLE:
+                return node
+    finally:
+        probe.dispose()
+    return None
+
+
+def _scalars(node: yaml.Node, visited: set[int]) -> Iterator[yaml.ScalarNode]:
+    """Every scalar node of the tree in file order, keys too; each (aliased) node once."""
+    if id(node) in visited:
+        return
+    visited.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item, visited)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key, visited)
+            yield from _scalars(value, visited)
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError, source: str) -> str:

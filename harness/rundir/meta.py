@@ -1,0 +1,124 @@
+"""meta.json checked where it is read, so a damaged one is one line of bad input (exit 2).
+
+The verdict, `watch` and the reports read meta.json's fields as the runner writes them (text,
+numbers, the resolved scenario's `verdict` and `workload`). A file edited or damaged by hand
+could hold `"exit_reason": [null]` or `"host": 5`, and each reader would fail in its own way
+deep inside. Checking the types once, at the edge, keeps the readers simple: every field is
+optional (older run directories lack some) and unknown fields are allowed, as in summary.json.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from leakbench.harness.errors import BadInput
+
+MAX_WARMUP = 0.9  # as the scenario model allows (harness/scenario/base.py)
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class MetaVerdict(_Open):
+    """The resolved scenario's `verdict` section: what the recomputed verdict's tolerances use."""
+
+    warmup: Literal["auto"] | Annotated[float, Field(ge=0, le=MAX_WARMUP)] = "auto"
+    max_growth_per_run: Annotated[float, Field(ge=0)] = 64.0
+    max_rss_growth: Annotated[float, Field(ge=0)] | None = None
+    alpha: Annotated[float, Field(gt=0, lt=0.5)] = 0.01
+    scope: Literal["tree", "process"] | None = None
+
+
+class MetaWorkload(_Open):
+    """The planned workload: where a live soak stands (`watch`, the live report)."""
+
+    runs: Annotated[int, Field(ge=0)] | None = None
+    duration: Annotated[float, Field(ge=0)] | None = None
+
+
+class MetaScenario(_Open):
+    verdict: MetaVerdict = MetaVerdict()
+    workload: MetaWorkload = MetaWorkload()
+
+
+class MetaVersions(_Open):
+    python: str | None = None
+    implementation: str | None = None
+    leakbench: str | None = None
+    platform: str | None = None
+    packages: dict[str, str | None] | None = None
+
+
+class MetaHost(_Open):
+    hostname: str | None = None
+    cpus: int | None = None
+    memory_bytes: Annotated[int, Field(ge=0)] | None = None
+
+
+class Meta(_Open):
+    """meta.json (docs/run-dir.md): the run's identity and how it ended."""
+
+    format: int | None = None
+    scenario_name: str | None = None
+    scenario: MetaScenario | None = None
+    seed: int | None = None
+    policy: str | None = None
+    transport: str | None = None
+    target: str | None = None
+    versions: MetaVersions | None = None
+    host: MetaHost | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    status: str | None = None
+    exit_reason: str | None = None
+    exit_detail: str | None = None
+
+
+def check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """`meta` unchanged when its fields have the types leakbench reads; else BadInput, one line
+    naming the file and the first wrong field (`scenario.verdict.alpha`)."""
+    try:
+        Meta.model_validate(meta)
+    except ValidationError as exc:
+        errors = exc.errors()
+        field = _field(meta, errors[0]["loc"])
+        # A union (warmup: 'auto' or a number) reports each branch: one field, joined.
+        same = [e for e in errors if _field(meta, e["loc"]) == field]
+        wanted = " or ".join(dict.fromkeys(_wanted(e["msg"]) for e in same))
+        more = len({_field(meta, e["loc"]) for e in errors}) - 1
+        also = f" (and {more} more)" if more else ""
+        where = ".".join(p if isinstance(p, str) and p.isprintable() else repr(p) for p in field)
+        raise BadInput(
+            f"{path}: field {where}: expected {wanted}, got {_shown(same[0]['input'])}{also}"
+        ) from None
+    return meta
+
+
+def _field(meta: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The part of an error's location that names fields of the file: pydantic appends the
+    branch of a union it tried (`constrained-float`), which the file does not have."""
+    found: list[Any] = []
+    node = meta
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            found.append(part)
+            node = node[part]
+        else:
+            break
+    return tuple(found) or loc[:1]
+
+
+def _wanted(message: str) -> str:
+    """'Input should be a valid dictionary or instance of MetaHost' -> 'a valid dictionary'."""
+    text = message.removeprefix("Input should be ")
+    return re.sub(r" or instance of \w+", "", text)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{type(value).__name__} {text[:37]}..."
