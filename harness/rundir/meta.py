@@ -32,6 +32,7 @@ class MetaVerdict(_Open):
     max_rss_growth: Annotated[float, Field(ge=0)] | None = None
     alpha: Annotated[float, Field(gt=0, lt=0.5)] = 0.01
     scope: Literal["tree", "process"] | None = None
+    memory_limit: Annotated[float, Field(gt=0)] | None = None
 
 
 class MetaWorkload(_Open):
@@ -54,10 +55,16 @@ class MetaVersions(_Open):
     packages: dict[str, str | None] | None = None
 
 
+class MetaMemoryLimit(_Open):
+    bytes: Annotated[int, Field(gt=0)]
+    source: Literal["cgroup", "available"]
+
+
 class MetaHost(_Open):
     hostname: str | None = None
     cpus: int | None = None
     memory_bytes: Annotated[int, Field(ge=0)] | None = None
+    memory_limit: MetaMemoryLimit | None = None
 
 
 class Meta(_Open):
@@ -70,6 +77,7 @@ class Meta(_Open):
     policy: str | None = None
     transport: str | None = None
     target: str | None = None
+    verdict_given: list[str] | None = None
     versions: MetaVersions | None = None
     host: MetaHost | None = None
     started_at: str | None = None
