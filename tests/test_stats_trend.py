@@ -31,15 +31,6 @@ def test_the_p_value_tests_the_slope_against_the_tolerance():
     assert fit.p_value(fit.lower_bound) == pytest.approx(0.01)
 
 
-def test_a_strongly_correlated_series_is_cut_into_fewer_batches():
-    """Batches must be long beside the autocorrelation time for the bound to hold its level."""
-    white = fit_slope(X, noisy(0.0, phi=0.0))
-    correlated = fit_slope(X, noisy(0.0, phi=0.95))
-    assert white.batches == 10
-    assert correlated.autocorrelation_time > 10 * white.autocorrelation_time
-    assert correlated.batches < white.batches
-
-
 def test_the_minimum_detectable_leak_grows_with_autocorrelation():
     white = np.median([fit_slope(X, noisy(0.0, s, phi=0.0)).mdl for s in range(20)])
     correlated = np.median([fit_slope(X, noisy(0.0, s, phi=0.85)).mdl for s in range(20)])

@@ -46,16 +46,16 @@ def test_no_non_leaking_run_is_called_a_leak(judged):
             assert signal["verdict"] != "leak", f"{label(trace)}: {name}"
 
 
-def test_no_256_byte_leak_is_dismissed_and_every_call_is_the_rss_growth(judged):
-    """At 200 samples these traces hold few independent samples (autocorrelation times of 8 to
-    35 samples after the cut): the honest 99% bound proves some leaks and leaves the rest
-    inconclusive (BENCHMARKS.md counts them); none may be called no-leak."""
-    calls = [summary for _, summary in with_leak(judged, 256)]
-    assert all(summary["verdict"] in {"leak", "inconclusive"} for summary in calls)
-    assert any(summary["verdict"] == "leak" for summary in calls)
-    for summary in calls:
+def test_every_256_byte_leak_is_caught_unless_its_growth_visibly_slows(judged):
+    """A leak is never dismissed. Where the window after the cut still bends (the cache's
+    warm-up not quite over), the deceleration test makes it inconclusive, naming the slowing:
+    it costs a straight leak at most alpha of its power (BENCHMARKS.md counts these traces)."""
+    for trace, summary in with_leak(judged, 256):
         if summary["verdict"] == "leak":
-            assert summary["headline"].startswith("Leak: RSS grows about")
+            assert summary["headline"].startswith("Leak: RSS grows about"), label(trace)
+        else:
+            assert summary["verdict"] == "inconclusive", label(trace)
+            assert "growth is slowing" in summary["headline"], label(trace)
 
 
 @pytest.mark.parametrize("leak_bytes", [16, 64, 256])

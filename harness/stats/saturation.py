@@ -23,7 +23,7 @@ from scipy import optimize, stats
 from leakbench.harness.stats.downsample import bin_means
 from leakbench.harness.stats.slope import fit_slope
 
-MIN_HALF = 20
+MIN_HALF = 10
 CURVE_POINTS = 200
 PLATEAU_SHARE = 0.95
 
@@ -35,6 +35,7 @@ class Deceleration:
     early_slope: float
     late_slope: float
     late_lower_bound: float
+    late_upper_bound: float
     p_value: float
     level: float | None
     plateau_x: float | None
@@ -62,7 +63,13 @@ def deceleration(x: Sequence[float], y: Sequence[float], *, alpha: float) -> Dec
         return None
     level, plateau = _saturating_fit(x, y)
     return Deceleration(
-        early.batch_slope, late.batch_slope, late.lower_bound, p_value, level, plateau
+        early.batch_slope,
+        late.batch_slope,
+        late.lower_bound,
+        late.upper_bound,
+        p_value,
+        level,
+        plateau,
     )
 
 

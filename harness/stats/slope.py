@@ -1,6 +1,5 @@
-"""The slope of a memory curve and its bounds: Theil-Sen for the estimate, batch means for the
-bounds (trend.py says why), as many batches as the series' autocorrelation allows
-(autocorrelation.py)."""
+"""The slope of a memory curve and its bounds: Theil-Sen for the estimate, ten batch means for
+the bounds (trend.py says why)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,11 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from leakbench.harness.stats.autocorrelation import batch_count, integrated_time, shortfall
 from leakbench.harness.stats.downsample import bin_means
-from leakbench.harness.stats.step import clear_step
 
 ALPHA = 0.01
+BATCHES = 10
 POWER = 0.8
 THEIL_SEN_MAX_POINTS = 2000
 
@@ -29,12 +27,6 @@ class SlopeFit:
     alpha: float = ALPHA
     residual_sd: float = 0.0
     """Spread of the batch means about their line: the noise a batch mean carries."""
-    autocorrelation_time: float = 1.0
-    """τ of the residuals about a line: the series is worth n/τ independent samples."""
-
-    @property
-    def batches(self) -> int:
-        return self.degrees_of_freedom + 2
 
     @property
     def _margin(self) -> float:
@@ -68,30 +60,12 @@ class SlopeFit:
         return float(stats.t.sf(statistic, self.degrees_of_freedom))
 
 
-def _residuals(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The noise about a line, or about a line with a shift where y clearly jumps once."""
-    columns = [np.ones_like(x), x]
-    split = clear_step(y)
-    if split is not None:
-        columns.append((np.arange(len(y)) >= split).astype(float))
-    design = np.column_stack(columns)
-    coefficients, *_ = np.linalg.lstsq(design, y, rcond=None)
-    return y - design @ coefficients
-
-
 def fit_slope(
-    x: Sequence[float], y: Sequence[float], *, alpha: float = ALPHA, batches: int | None = None
+    x: Sequence[float], y: Sequence[float], *, alpha: float = ALPHA, batches: int = BATCHES
 ) -> SlopeFit:
-    """Theil-Sen estimate plus batch-means bounds of y against x (x must advance).
-
-    batches: None sizes them from the residuals' autocorrelation time; a number fixes them."""
+    """Theil-Sen estimate plus batch-means bounds of y against x (x must advance)."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    if np.ptp(x) == 0:
-        raise ValueError("x does not advance: no slope against it")
-    tau = integrated_time(_residuals(x, y))
-    if batches is None:
-        batches = batch_count(len(y), tau)
     batch_x = np.array([part.mean() for part in np.array_split(x, batches)])
     batch_y = np.array([part.mean() for part in np.array_split(y, batches)])
     if np.ptp(batch_x) == 0:
@@ -101,8 +75,7 @@ def fit_slope(
         batch_slope, standard_error = 0.0, 0.0
     else:
         batch = stats.linregress(batch_x, batch_y)
-        batch_slope = float(batch.slope)
-        standard_error = float(batch.stderr) * shortfall(len(y), batches, tau)
+        batch_slope, standard_error = float(batch.slope), float(batch.stderr)
         fitted = batch.intercept + batch.slope * batch_x
         residual_sd = float(np.sqrt(np.sum((batch_y - fitted) ** 2) / (batches - 2)))
     thin_x, _ = bin_means(x, THEIL_SEN_MAX_POINTS)
@@ -116,5 +89,4 @@ def fit_slope(
         degrees_of_freedom=batches - 2,
         alpha=alpha,
         residual_sd=residual_sd,
-        autocorrelation_time=tau,
     )

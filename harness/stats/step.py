@@ -18,9 +18,6 @@ from leakbench.harness.stats.downsample import bin_means
 
 MAX_POINTS = 400
 MIN_SEGMENT = 10
-CLEAR_STEP = 4.0
-"""A shift this many within-segment standard deviations tall is a jump, not wandering noise: a
-straight line split at its middle shows 3.5, AR(1) noise of any φ rarely more than 2."""
 
 
 def one_step_fits_better(x: Sequence[float], y: Sequence[float]) -> bool:
@@ -36,23 +33,3 @@ def one_step_fits_better(x: Sequence[float], y: Sequence[float]) -> bool:
     before, after = y_thin[:split], y_thin[split:]
     step_error = np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2)
     return bool(step_error < line_error)
-
-
-def clear_step(y: Sequence[float]) -> int | None:
-    """Index of the one level shift in y that no noise could make (`CLEAR_STEP`), else None.
-
-    The residuals about a line through a jump look like very long-memory noise; the bounds'
-    autocorrelation time is read about a line with this shift instead (slope.py)."""
-    y = np.asarray(y, dtype=float)
-    y_thin, _ = bin_means(y, MAX_POINTS)
-    if len(y_thin) < 2 * MIN_SEGMENT or np.ptp(y_thin) == 0:
-        return None
-    split = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT, jump=2).fit(y_thin).predict(1)[0]
-    before, after = y_thin[:split], y_thin[split:]
-    within = np.sqrt(
-        (np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
-        / (len(y_thin) - 2)
-    )
-    if within > 0 and abs(after.mean() - before.mean()) <= CLEAR_STEP * within:
-        return None
-    return round(split * len(y) / len(y_thin))

@@ -74,8 +74,8 @@ def analyze_trend(
     Rising means the (1 - alpha) lower bound is above `tolerance`; steady means four block
     medians each rise by more than the noise could (`step_margin`). Both → leak, unless one
     level shift fits better than a line (a jump is not growth per run) or the growth slows
-    significantly (saturation.py: a bounded structure filling up): then inconclusive while the
-    later half still rises, no-leak once it no longer does. One of the two → inconclusive;
+    significantly (saturation.py: a bounded structure filling up): then inconclusive until the
+    later half is shown flat (its upper bound within the tolerance), and no-leak then. One of the two → inconclusive;
     neither → no-leak. Steady growth whose upper bound is itself within the tolerance is
     no-leak: measured, and small.
     """
@@ -95,7 +95,7 @@ def analyze_trend(
     slowing = deceleration(x, y, alpha=alpha) if rising or steady else None
     evidence = (fit, medians, steady, single_step, fit.p_value(tolerance), slowing)
     if slowing is not None:
-        if slowing.late_lower_bound <= tolerance:
+        if slowing.late_upper_bound <= tolerance:
             return TrendAnalysis(
                 Outcome.NO_LEAK, "grew, then levelled off", tolerance, n, *evidence
             )

@@ -26,7 +26,7 @@ from leakbench.harness.stats import (
     fit_allocator,
     fit_slope,
 )
-from leakbench.harness.stats.autocorrelation import MAX_BATCHES
+from leakbench.harness.stats.slope import BATCHES
 from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances, growth_floor
 from leakbench.harness.verdict.window import hours
 
@@ -107,7 +107,7 @@ def specs(load: SampleColumns, tolerances: Tolerances) -> list[SignalSpec]:
 
 
 def _advances(axis: np.ndarray) -> bool:
-    return np.unique(axis).size >= MAX_BATCHES
+    return np.unique(axis).size >= BATCHES
 
 
 def trend_signals(
