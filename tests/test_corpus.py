@@ -124,6 +124,12 @@ def test_sweep_negative(negative: Negative, seconds: float, tmp_path: Path) -> N
 
 
 @pytest.mark.soak
+@pytest.mark.xfail(
+    reason="issue 9 item 2: the type census sees gc-tracked objects only, so a leaked istr (a str,"
+    " untracked) never shows; with tracemalloc the growth is named `set` held in"
+    " collections.abc.Sequence._abc_impl (a false holder)",
+    strict=True,
+)
 def test_a_c_extension_ref_leak_shows_the_leaked_type_growing(corpus_python, tmp_path) -> None:
     leak = LEAKS["multidict_istr"]
     python = corpus_python(leak.requirement(leak.leaky))
