@@ -68,7 +68,120 @@ def test_a_periodic_sawtooth_is_no_leak_past_twice_its_period(tmp_path: Path) ->
 # ---- the full sweep, under -m soak -----------------------------------------------------------
 
 # What the current verdict gets wrong, from `python bench/corpus_sweep.py` (BENCHMARKS.md).
-KNOWN_WRONG: dict[tuple[str, float], str] = {}
+# 60 s of the real leaks was not swept yet: no entry there.
+KNOWN_WRONG: dict[tuple[str, float], str] = {
+    (
+        "lru_cache_fill",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 8.3 GB/h"),
+    (
+        "lru_cache_fill",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS grows faster than the tolerance, but in one jump rat"
+    ),
+    (
+        "lru_cache_fill",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 7.4 GB/h"),
+    (
+        "ttl_cache",
+        18.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        60.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "churned_working_set",
+        10.0,
+    ): (
+        "issue 8 item 2: saturation is not a leak; "
+        "says leak: Leak: the heap grows about 1652364 blocks/h"
+    ),
+    (
+        "churned_working_set",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "arena_pinning",
+        40.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap grows faster than the tolerance, but in one jum"
+    ),
+    (
+        "late_pool",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.7 GB/h"),
+    (
+        "late_pool",
+        20.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.6 GB/h"),
+    (
+        "late_pool",
+        30.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.6 GB/h"),
+    (
+        "periodic_sawtooth",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        10.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap grows faster than the tolerance, but in one jum"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+}
 
 
 def _xfail(key: tuple[str, float]) -> list[pytest.MarkDecorator]:
