@@ -52,3 +52,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line("\n".join(lines[:50]), red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def corpus_python():
+    """`corpus_python("Babel==2.11.0")`: the interpreter of a venv with just that pinned package
+    (and its dependencies) and no leakbench, built once under LEAKBENCH_CORPUS_CACHE (default
+    ~/.cache/leakbench-corpus) and reused across runs. Skips the test when pip cannot install
+    it (the package registry is unreachable, or the pin is gone)."""
+    from corpus.venvs import RegistryUnreachable, build, python_of
+
+    built: dict[str, Path | RegistryUnreachable] = {}
+
+    def get(requirement: str) -> Path:
+        if requirement not in built:
+            try:
+                built[requirement] = python_of(build(requirement))
+            except RegistryUnreachable as error:
+                built[requirement] = error
+        found = built[requirement]
+        if isinstance(found, RegistryUnreachable):
+            pytest.skip(f"cannot install {requirement} from the package registry: {found}")
+        return found
+
+    return get

@@ -1,0 +1,251 @@
+"""The corpus of real programs (issue 8 item 8, issue 9's acceptance), judged through the real
+`command` target: leaks reported in public packages (leaky and fixed versions pinned, each in a
+venv without leakbench) and hard negatives of our own whose memory levels off.
+
+The default run soaks a few of them briefly; `-m soak` runs every program at 10, 20, 30 and 60 s
+and each negative at twice its plateau. Cases the current verdict gets wrong are strict xfails
+naming the issue item that is to fix them, so they turn red once it is fixed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus.judge import judge, top
+from corpus.programs import NEGATIVES, REAL_LEAKS, Negative, RealLeak
+
+LEAKS = {leak.name: leak for leak in REAL_LEAKS}
+NEGS = {negative.name: negative for negative in NEGATIVES}
+SOAKS = (10.0, 20.0, 30.0, 60.0)
+TRACEMALLOC = "tracemalloc: true, checkpoints: 3"
+
+
+def test_the_corpus_venvs_have_the_pinned_package_and_no_leakbench(corpus_python) -> None:
+    leak = LEAKS["babel_pattern_cache"]
+    python = corpus_python(leak.requirement(leak.leaky))
+    probe = "import importlib.util as u, babel; print(babel.__version__, u.find_spec('leakbench'))"
+    shown = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == [leak.leaky, "None"]
+
+
+def test_a_pure_python_cache_is_a_leak_attributed_to_its_type_site_and_holder(
+    corpus_python, tmp_path: Path
+) -> None:
+    leak = LEAKS["babel_pattern_cache"]
+    python = corpus_python(leak.requirement(leak.leaky))
+    judged = judge(leak.name, python, leak.driver, 8, tmp_path, probe=TRACEMALLOC)
+    assert (judged.code, judged.verdict) == (1, "leak"), judged.headline + judged.stderr
+    assert top(judged.summary, "types", "type")[0] == leak.leaked_type
+    assert top(judged.summary, "sites", "site")[0].startswith(leak.site)
+    assert top(judged.summary, "holders", "holder")[0] == leak.holder
+    assert f"held in {leak.holder}" in judged.headline
+
+
+@pytest.mark.parametrize("name", ["babel_pattern_cache", "multidict_istr"])
+def test_a_real_leak_is_a_leak_and_its_fixed_release_passes(
+    name: str, corpus_python, tmp_path: Path
+) -> None:
+    leak = LEAKS[name]
+    leaky = judge(name, corpus_python(leak.requirement(leak.leaky)), leak.driver, 6, tmp_path / "a")
+    assert (leaky.code, leaky.verdict) == (1, "leak"), leaky.headline + leaky.stderr
+    fixed = judge(name, corpus_python(leak.requirement(leak.fixed)), leak.driver, 6, tmp_path / "b")
+    assert (fixed.code, fixed.verdict) == (0, "no-leak"), fixed.headline + fixed.stderr
+
+
+def _judge_negative(negative: Negative, seconds: float, tmp_path: Path):
+    return judge(negative.name, Path(sys.executable), negative.driver, seconds, tmp_path)
+
+
+def test_a_periodic_sawtooth_is_no_leak_past_twice_its_period(tmp_path: Path) -> None:
+    negative = NEGS["periodic_sawtooth"]
+    judged = _judge_negative(negative, max(10.0, 2 * negative.plateau), tmp_path)
+    assert (judged.code, judged.verdict) == (0, "no-leak"), judged.headline
+
+
+# ---- the full sweep, under -m soak -----------------------------------------------------------
+
+# What the current verdict gets wrong, from `python bench/corpus_sweep.py` (BENCHMARKS.md).
+# 60 s of the real leaks was not swept yet: no entry there.
+KNOWN_WRONG: dict[tuple[str, float], str] = {
+    (
+        "lru_cache_fill",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 8.3 GB/h"),
+    (
+        "lru_cache_fill",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS grows faster than the tolerance, but in one jump rat"
+    ),
+    (
+        "lru_cache_fill",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 7.4 GB/h"),
+    (
+        "ttl_cache",
+        18.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "ttl_cache",
+        60.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "churned_working_set",
+        10.0,
+    ): (
+        "issue 8 item 2: saturation is not a leak; "
+        "says leak: Leak: the heap grows about 1652364 blocks/h"
+    ),
+    (
+        "churned_working_set",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: RSS rises steadily, but not clearly faster than the tole"
+    ),
+    (
+        "arena_pinning",
+        40.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap grows faster than the tolerance, but in one jum"
+    ),
+    (
+        "late_pool",
+        10.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.7 GB/h"),
+    (
+        "late_pool",
+        20.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.6 GB/h"),
+    (
+        "late_pool",
+        30.0,
+    ): ("issue 8 item 2: saturation is not a leak; says leak: Leak: RSS grows about 2.6 GB/h"),
+    (
+        "periodic_sawtooth",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        10.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        20.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap grows faster than the tolerance, but in one jum"
+    ),
+    (
+        "ujson_dump_error-5.12.1",
+        30.0,
+    ): (
+        "issue 8 item 2: flat past twice the plateau is no-leak; "
+        "says inconclusive: Inconclusive: the heap rises steadily, but not clearly faster than the"
+    ),
+}
+
+
+def _xfail(key: tuple[str, float]) -> list[pytest.MarkDecorator]:
+    reason = KNOWN_WRONG.get(key)
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize(
+    ("leak", "version", "seconds"),
+    [
+        pytest.param(
+            leak,
+            version,
+            seconds,
+            id=f"{leak.name}-{version}-{seconds:g}s",
+            marks=_xfail((f"{leak.name}-{version}", seconds)),
+        )
+        for leak in REAL_LEAKS
+        for version in (leak.leaky, leak.fixed)
+        for seconds in SOAKS
+    ],
+)
+def test_sweep_real_leak(
+    leak: RealLeak, version: str, seconds: float, corpus_python, tmp_path: Path
+) -> None:
+    judged = judge(
+        leak.name, corpus_python(leak.requirement(version)), leak.driver, seconds, tmp_path
+    )
+    expected = "leak" if version == leak.leaky else "no-leak"
+    assert judged.verdict == expected, judged.headline
+
+
+@pytest.mark.soak
+@pytest.mark.parametrize(
+    ("negative", "seconds"),
+    [
+        pytest.param(
+            negative,
+            seconds,
+            id=f"{negative.name}-{seconds:g}s",
+            marks=_xfail((negative.name, seconds)),
+        )
+        for negative in NEGATIVES
+        for seconds in sorted({*SOAKS, max(10.0, 2 * negative.plateau)})
+    ],
+)
+def test_sweep_negative(negative: Negative, seconds: float, tmp_path: Path) -> None:
+    judged = _judge_negative(negative, seconds, tmp_path)
+    assert judged.verdict != "leak", judged.headline
+    if seconds >= 2 * negative.plateau:
+        assert judged.verdict == "no-leak", judged.headline
+
+
+@pytest.mark.soak
+@pytest.mark.xfail(
+    reason="issue 9 item 2: the type census sees gc-tracked objects only, so a leaked istr (a str,"
+    " untracked) never shows; with tracemalloc the growth is named `set` held in"
+    " collections.abc.Sequence._abc_impl (a false holder)",
+    strict=True,
+)
+def test_a_c_extension_ref_leak_shows_the_leaked_type_growing(corpus_python, tmp_path) -> None:
+    leak = LEAKS["multidict_istr"]
+    python = corpus_python(leak.requirement(leak.leaky))
+    judged = judge(leak.name, python, leak.driver, 10, tmp_path, probe=TRACEMALLOC)
+    assert judged.verdict == "leak", judged.headline
+    assert leak.leaked_type in top(judged.summary, "types", "type"), judged.summary["attribution"]
