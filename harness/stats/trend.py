@@ -75,9 +75,9 @@ def analyze_trend(
     medians each rise by more than the noise could (`step_margin`). Both → leak, unless one
     level shift fits better than a line (a jump is not growth per run) or the growth slows
     significantly (saturation.py: a bounded structure filling up): then inconclusive until the
-    later half is shown flat (its upper bound within the tolerance), and no-leak then. One of the two → inconclusive;
-    neither → no-leak. Steady growth whose upper bound is itself within the tolerance is
-    no-leak: measured, and small.
+    later half is shown flat (its upper bound within the tolerance), and no-leak then. One of
+    the two → inconclusive; neither → no-leak. Steady growth whose upper bound is itself within
+    the tolerance is no-leak: measured, and small.
     """
     n = len(y)
     if n < MIN_SAMPLES:
