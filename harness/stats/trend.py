@@ -91,8 +91,10 @@ def analyze_trend(
     medians = tuple(block_medians(y))
     steady = rises_steadily(medians, step_margin(fit))
     rising = fit.lower_bound > tolerance
-    single_step = rising and steady and one_step_fits_better(x, y)
-    slowing = deceleration(x, y, alpha=alpha) if rising or steady else None
+    jumped = rising and one_step_fits_better(x, y)
+    single_step = jumped and steady
+    # A jump also "slows" (all its rise in one half), but it is a step, not a cap filling up.
+    slowing = deceleration(x, y, alpha=alpha) if (rising or steady) and not jumped else None
     evidence = (fit, medians, steady, single_step, fit.p_value(tolerance), slowing)
     if slowing is not None:
         if slowing.late_upper_bound <= tolerance:
