@@ -16,8 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leakbench.harness.errors import BadInput
-
-MAX_WARMUP = 0.9  # as the scenario model allows (harness/scenario/base.py)
+from leakbench.harness.scenario.base import MAX_WARMUP
 
 
 class _Open(BaseModel):

@@ -40,7 +40,6 @@ class Deceleration:
 
     early_slope: float
     late_slope: float
-    late_lower_bound: float
     late_upper_bound: float
     p_value: float
     level: float | None
@@ -73,7 +72,6 @@ def deceleration(x: Sequence[float], y: Sequence[float], *, alpha: float) -> Dec
     return Deceleration(
         early.batch_slope,
         late.batch_slope,
-        late.lower_bound,
         late.upper_bound,
         p_value,
         level,

@@ -22,11 +22,7 @@ from leakbench.harness.rundir import SampleColumns
 from leakbench.harness.stats import MIN_SAMPLES, fit_slope, steady_growth
 from leakbench.harness.units import format_amount
 from leakbench.harness.verdict.node import constructors
-from leakbench.harness.verdict.tolerances import (
-    DEFAULT_BYTES_PER_HOUR,
-    Tolerances,
-    growth_floor,
-)
+from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances
 from leakbench.harness.verdict.window import hours
 
 ATTRIBUTION_LIMIT = 10
@@ -120,8 +116,7 @@ def _member_growth(
     if len(y) >= MIN_SAMPLES and np.ptp(x) > 0:
         fit = fit_slope(x, y, alpha=tolerances.alpha)
         per_hour = tolerances.rss_per_hour or DEFAULT_BYTES_PER_HOUR
-        floor = growth_floor(y) if tolerances.rss_floor is None else tolerances.rss_floor
-        tolerance = max(per_hour, floor / float(np.ptp(x)))
+        tolerance = max(per_hour, tolerances.floor(y) / float(np.ptp(x)))
         entry["rss_growth_per_hour"] = fit.slope
         entry["rss_growth_per_hour_lower"] = fit.lower_bound
         entry["grew"] = bool(fit.lower_bound > tolerance)

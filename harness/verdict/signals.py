@@ -27,7 +27,7 @@ from leakbench.harness.stats import (
     fit_slope,
 )
 from leakbench.harness.stats.slope import BATCHES
-from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances, growth_floor
+from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Tolerances
 from leakbench.harness.verdict.window import hours
 
 MALLOC_COUNTERS = ("in_use", "free", "arena")
@@ -55,7 +55,7 @@ class Signal:
     allocator_retention: bool | None = None
     tolerance_source: str = "default"
     """Where the tolerance came from: "scenario", "default", "per-hour budget" or "floor"."""
-    tolerance_per_hour: float | None = None
+    tolerance_as_per_hour: float | None = None
     """A per-run tolerance at the run rate measured: the growth per hour it lets through."""
 
     @property
@@ -207,7 +207,7 @@ def _tolerance(
     For RSS two limits join in: a per-hour budget, when set, tightens the per-run one at the
     run rate measured in the window; and growth totalling less than the floor over the window
     is never enough, however steady (a short run cannot claim a per-hour rate from a few pages;
-    tolerances.growth_floor derives the floor from the series' own steps).
+    Tolerances.floor derives the floor from the series' own steps).
     """
     axis = hour_axis if runs is None else runs
     tolerance = spec.per_hour if runs is None else spec.per_run
@@ -220,7 +220,7 @@ def _tolerance(
         budget = tolerances.rss_per_hour * elapsed_h / span
         if budget < tolerance:
             tolerance, source = budget, "per-hour budget"
-    floor = growth_floor(values) if tolerances.rss_floor is None else tolerances.rss_floor
+    floor = tolerances.floor(values)
     if floor / span > tolerance:
         return floor / span, "floor"
     return tolerance, source

@@ -155,7 +155,7 @@ def signal_entry(signal: Signal, p_adjusted: float | None, alpha: float) -> dict
         "tolerance_per_run": analysis.tolerance if signal.axis == "runs" else None,
         "tolerance_per_hour": analysis.tolerance if signal.axis == "hours" else None,
         "tolerance_source": signal.tolerance_source,
-        "tolerance_as_per_hour": signal.tolerance_per_hour,
+        "tolerance_as_per_hour": signal.tolerance_as_per_hour,
         "p_value": analysis.p_value,
         "p_value_adjusted": p_adjusted,
         "blocks_monotone": bool(analysis.blocks_monotone),

@@ -51,6 +51,10 @@ class Tolerances:
     given: frozenset[str] = frozenset()
     """The `verdict` settings the scenario set itself (the rest are defaults), for the words."""
 
+    def floor(self, values: np.ndarray) -> float:
+        """RSS growth over a window below which nothing is a leak: `rss_floor`, else derived."""
+        return growth_floor(values) if self.rss_floor is None else self.rss_floor
+
 
 def tolerances_from_settings(
     settings: Mapping[str, Any], given: frozenset[str] | set[str] = frozenset()

@@ -72,7 +72,7 @@ def _tolerance_phrase(signal: Signal) -> str:
     """The tolerance, where it came from, and what a per-run one means per hour when large."""
     text = f"tolerance {_rate(signal, signal.analysis.tolerance)}, "
     text += SOURCE_WORDS[signal.tolerance_source]
-    per_hour = signal.tolerance_per_hour
+    per_hour = signal.tolerance_as_per_hour
     if per_hour is not None and per_hour > LARGE_PER_HOUR:
         text += (
             f"; at the run rate measured that lets {format_amount(per_hour, 'bytes')}/h "
