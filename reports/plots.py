@@ -45,6 +45,7 @@ DRAIN_COLOUR = "#d6eaf8"
 TREND_COLOUR = "#17202a"
 BEFORE_COLOUR = "#d35400"
 AFTER_COLOUR = "#2471a3"
+USS_STYLE = {"color": "#1e8449", "label": "USS (private pages)"}
 # Lines whose peaks differ by more than this factor are drawn on a symlog axis.
 LOG_RANGE = 100.0
 COUNT_TICKS = FuncFormatter(lambda value, _pos: format_tick(value))
@@ -156,8 +157,19 @@ def _rss_detail(summary: dict[str, Any] | None) -> str:
     return f"RSS slope {slope}/run, interval {format_interval(*ci, 'bytes')}"
 
 
+def _uss_field(evidence: Evidence) -> str | None:
+    """The USS field the verdict judged (`tree_uss` under `scope: tree`), else `uss`, when
+    sampled (`probe.uss`): private pages, beside RSS, which counts shared pages per process."""
+    judged = (((evidence.summary or {}).get("signals") or {}).get("uss") or {}).get("field")
+    for key in (judged, "uss"):
+        if isinstance(key, str) and evidence.run.columns.has(key):
+            return key
+    return None
+
+
 def plot_rss(evidence: Evidence) -> Figure | None:
-    """RSS over gateway time and over runs completed, warm-up shaded, trend and verdict drawn."""
+    """RSS (and USS, when sampled) over gateway time and over runs completed, warm-up shaded,
+    RSS's trend and the verdict drawn."""
     columns = evidence.run.columns
     t, rss_t = series(columns, field("rss"), "t_gateway")
     runs, rss_r = series(columns, field("rss"), "runs_done", load_only=True)
@@ -176,6 +188,9 @@ def plot_rss(evidence: Evidence) -> Figure | None:
     )
     _shade_drain(by_time, evidence, seconds_per_unit)
     _line(by_time, t, rss_t, rss_scale, color=AFTER_COLOUR, label="RSS")
+    uss = _uss_field(evidence)
+    if uss is not None:
+        _line(by_time, *series(columns, field(uss), "t_gateway"), rss_scale, **USS_STYLE)
     load_t, load_rss = series(columns, field("rss"), "t_gateway", load_only=True)
     per_hour, per_hour_ci = signal.get("slope_per_hour"), signal.get("slope_per_hour_ci")
     _draw_trend(
@@ -194,6 +209,9 @@ def plot_rss(evidence: Evidence) -> Figure | None:
     if len(rss_r):
         _shade_warmup(by_runs, runs[0], _warmup(evidence, "cut_runs"))
         _line(by_runs, runs, rss_r, (1.0, bytes_per_unit), color=AFTER_COLOUR, label="RSS")
+        if uss is not None:
+            uss_r = series(columns, field(uss), "runs_done", load_only=True)
+            _line(by_runs, *uss_r, (1.0, bytes_per_unit), **USS_STYLE)
         _draw_trend(
             by_runs,
             runs,

@@ -21,7 +21,7 @@ from leakbench.harness.units import (
 )
 from leakbench.reports.series import last_sample
 
-SIGNAL_ORDER = ("rss", "heap", "objects", "state")
+SIGNAL_ORDER = ("rss", "uss", "heap", "objects", "state")
 Row = dict[str, str]
 
 

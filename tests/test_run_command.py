@@ -1,12 +1,15 @@
-"""A `command` target: any process, judged per hour from RSS alone."""
+"""A `command` target: any process, judged per hour from RSS (and USS) alone."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from leakbench.reports.evidence import load_evidence
+from leakbench.reports.plots import plot_rss
 from leakbench_cli import leakbench
 
 TARGETS = Path(__file__).parent / "targets"
@@ -18,7 +21,8 @@ def _scenario(tmp_path: Path, script: str) -> Path:
         f"name: {script.replace('_', '-')}\n"
         f"target: {{kind: command, command: [{sys.executable}, {TARGETS / script}.py]}}\n"
         "workload: {duration: 6s}\n"
-        "probe: {interval: 50ms, inject: false}\n",  # RSS alone: no agent in the target
+        # RSS and USS alone: no agent in the target
+        "probe: {interval: 50ms, inject: false, uss: true}\n",
         encoding="utf-8",
     )
     return path
@@ -38,3 +42,15 @@ def test_plain_python_script(script: str, code: int, verdict: str, tmp_path: Pat
     assert summary["verdict"] == verdict
     assert summary["transport"] == "command"
     assert (tmp_path / "run" / "report.html").is_file()
+    # USS is judged as its own signal, on the tree's private pages, and agrees with RSS here.
+    uss = summary["signals"]["uss"]
+    assert (uss["field"], uss["verdict"]) == ("tree_uss", verdict), uss["reason"]
+    # ... and drawn beside RSS in rss.png, over time and over runs alike.
+    figure = plot_rss(load_evidence(tmp_path / "run"))
+    by_time = figure.axes[0]
+    lines = {line.get_label(): np.asarray(line.get_ydata()) for line in by_time.get_lines()}
+    drawn = lines["USS (private pages)"]
+    assert len(drawn) > 50 and np.all(drawn <= lines["RSS"])  # private pages are part of RSS
+    late = drawn[len(drawn) // 2 :]  # after the plateau's cache has filled
+    late_rise = (np.median(late[-10:]) - np.median(late[:10])) / np.ptp(drawn)
+    assert late_rise > 0.3 if verdict == "leak" else abs(late_rise) < 0.1, late_rise

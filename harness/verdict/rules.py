@@ -5,7 +5,10 @@ false-alarm rate at alpha):
 - a confirmed heap or objects leak is a leak;
 - a confirmed RSS leak is a leak when no heap is measured, when the heap grows at all (its lower
   bound above zero), or when malloc's in-use bytes grow; with a flat heap and nothing from the
-  allocator to explain it, it is inconclusive;
+  allocator to explain it, it is inconclusive; a confirmed USS leak (with `probe.uss`) is judged
+  the same way when RSS is not confirmed;
+- a confirmed RSS rise beside a flat USS is inconclusive: the growth is in pages shared between
+  processes, which RSS counts once per process (workers mapping pages they share add none);
 - else any leak that Holm did not confirm, or any inconclusive signal, is inconclusive;
 - else no-leak.
 Node targets (a `js_heap` signal: the V8 heap after a forced GC) are decided by that heap: a
@@ -19,12 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from leakbench.harness.stats import Outcome
-from leakbench.harness.verdict.signals import Signal
+from leakbench.harness.verdict.signals import OS_SIGNALS, Signal
 from leakbench.harness.verdict.wording import label, slowing_phrase
 
 NATIVE = "native (C extension or allocator)"
-NATIVE_REASON = f"RSS and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
 V8_HEAP = "js_heap"
+SHARED_REASON = (
+    "RSS grows but USS does not: the growth is in pages shared between processes, which RSS "
+    "counts once per process (it may be no new memory at all)"
+)
 
 
 def combine(
@@ -44,7 +50,12 @@ def combine(
     if python_growth:
         return Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow"
     if "rss" in confirmed:
-        return _rss_leak(signals["rss"], signals.get("heap"))
+        uss = signals.get("uss")
+        if uss is not None and "uss" not in confirmed and uss.outcome is Outcome.NO_LEAK:
+            return Outcome.INCONCLUSIVE, SHARED_REASON
+        return _memory_leak(signals["rss"], signals.get("heap"))
+    if "uss" in confirmed:
+        return _memory_leak(signals["uss"], signals.get("heap"))
     for name, s in signals.items():
         if s.outcome is Outcome.LEAK:
             return Outcome.INCONCLUSIVE, (
@@ -77,25 +88,33 @@ def _v8_heap(
         )
     if heap.outcome is Outcome.INCONCLUSIVE:
         return Outcome.INCONCLUSIVE, _inconclusive_reason(V8_HEAP, heap)
-    if "rss" in confirmed:
+    grows = next((name for name in OS_SIGNALS if name in confirmed), None)
+    if grows is not None:
         return Outcome.INCONCLUSIVE, (
-            f"RSS grows but {label(V8_HEAP)} does not: memory outside the JS heap (Buffers, "
-            "native code) or the allocator keeping freed pages"
+            f"{label(grows)} grows but {label(V8_HEAP)} does not: memory outside the JS heap "
+            "(Buffers, native code) or the allocator keeping freed pages"
         )
     return Outcome.NO_LEAK, ""
 
 
-def _rss_leak(rss: Signal, heap: Signal | None) -> tuple[Outcome, str]:
-    """A confirmed RSS rise: a leak only when something besides the allocator explains it."""
+def native_reason(name: str) -> str:
+    """Why a rise of RSS or USS (`name`) with a flat heap is a native leak."""
+    return f"{label(name)} and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
+
+
+def _memory_leak(memory: Signal, heap: Signal | None) -> tuple[Outcome, str]:
+    """A confirmed RSS (or USS) rise: a leak only when something besides the allocator explains
+    it."""
+    name = label(memory.spec.name)
     if heap is None:
-        return Outcome.LEAK, "RSS grows"
+        return Outcome.LEAK, f"{name} grows"
     if heap.fit is not None and heap.fit.lower_bound > 0:
-        return Outcome.LEAK, "RSS grows, and the heap grows with it"
-    if rss.allocator is None:
+        return Outcome.LEAK, f"{name} grows, and the heap grows with it"
+    if memory.allocator is None:
         return Outcome.INCONCLUSIVE, (
-            "RSS grows but the heap does not, and without allocator statistics native "
+            f"{name} grows but the heap does not, and without allocator statistics native "
             "growth cannot be told from allocator retention"
         )
-    if rss.allocator.in_use_rising(rss.analysis.tolerance):
-        return Outcome.LEAK, NATIVE_REASON
-    return Outcome.INCONCLUSIVE, "RSS grows but neither the heap nor malloc's in-use bytes do"
+    if memory.allocator.in_use_rising(memory.analysis.tolerance):
+        return Outcome.LEAK, native_reason(memory.spec.name)
+    return Outcome.INCONCLUSIVE, f"{name} grows but neither the heap nor malloc's in-use bytes do"

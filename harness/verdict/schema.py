@@ -116,7 +116,10 @@ class Summary(_Open):
     gateway_time_s: float = Field(ge=0)
     truncated: bool
     warmup: Warmup | None = Field(description="None when no verdict was computed (exit 5).")
-    signals: dict[str, TrendSignal | StateSignal]
+    signals: dict[str, TrendSignal | StateSignal] = Field(
+        description="rss, uss (with probe.uss), heap, objects, js_heap, js_heap_used: trends; "
+        "state: the gateway's exact check."
+    )
     attribution: Attribution
     projection: Projection | None
 

@@ -6,6 +6,8 @@ else on hours of target time. RSS rising while the heap is flat and mallinfo2 sh
 flat, free/arena rising is allocator retention: labelled, and then the RSS signal is no leak.
 Under `verdict.scope: tree` the RSS signal reads the tree's total (`tree_rss`: the target and
 all its descendants); malloc's counters explain it only while the target has no children.
+With `probe.uss` the USS signal (`uss`, or `tree_uss` under `scope: tree`) is judged the same way:
+private pages only, so forked workers' shared copy-on-write pages are not counted once per worker.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from leakbench.harness.verdict.tolerances import DEFAULT_BYTES_PER_HOUR, Toleran
 from leakbench.harness.verdict.window import hours
 
 MALLOC_COUNTERS = ("in_use", "free", "arena")
+OS_SIGNALS = ("rss", "uss")
+"""The process's memory as the OS counts it: judged against the byte floor and the per-hour
+budget, and explained (or not) by malloc's counters."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class Signal:
         return self.per_run if self.axis == "runs" else self.per_hour
 
 
+SpecRow = Callable[[SampleColumns, Tolerances, float], SignalSpec]
+
+
 def _heap_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> SignalSpec:
     """Traced bytes when tracemalloc ran, else allocated blocks."""
     if load.has("heap_traced"):
@@ -74,15 +82,20 @@ def _heap_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> 
     return SignalSpec("heap", "heap_blocks", "blocks", tolerances.blocks_per_run, 0.0)
 
 
-def _rss_spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> SignalSpec:
-    """The tree's total RSS under `scope: tree` where it was sampled, else the target's own."""
-    key = "tree_rss" if tolerances.scope == "tree" and load.has("tree_rss") else "rss"
-    return SignalSpec("rss", key, "bytes", tolerances.bytes_per_run, per_hour)
+def _os_spec(name: str) -> SpecRow:
+    """RSS or USS: the tree's total under `scope: tree` where it was sampled, else the target's."""
+
+    def spec(load: SampleColumns, tolerances: Tolerances, per_hour: float) -> SignalSpec:
+        tree = f"tree_{name}"
+        key = tree if tolerances.scope == "tree" and load.has(tree) else name
+        return SignalSpec(name, key, "bytes", tolerances.bytes_per_run, per_hour)
+
+    return spec
 
 
-SpecRow = Callable[[SampleColumns, Tolerances, float], SignalSpec]
 SIGNAL_TABLE: tuple[SpecRow, ...] = (
-    _rss_spec,
+    _os_spec("rss"),
+    _os_spec("uss"),
     _heap_spec,
     lambda load, tol, per_hour: SignalSpec(
         "objects", "gc_objects", "objects", tol.objects_per_run, 0.0
@@ -116,14 +129,16 @@ def trend_signals(
     """Analyse every trend signal the load phase measured, on the window after the warm-up cut,
     then label allocator retention."""
     signals = {spec.name: analyze(spec, window, tolerances) for spec in specs(load, tolerances)}
-    rss, heap = signals.get("rss"), signals.get("heap")
-    if rss is not None and rss.allocator is not None:
-        signals["rss"] = replace(
-            rss,
-            allocator_retention=rising(rss)
-            and not (heap is not None and rising(heap))
-            and rss.allocator.retains(rss.analysis.tolerance),
-        )
+    heap = signals.get("heap")
+    for name in OS_SIGNALS:
+        memory = signals.get(name)
+        if memory is not None and memory.allocator is not None:
+            signals[name] = replace(
+                memory,
+                allocator_retention=rising(memory)
+                and not (heap is not None and rising(heap))
+                and memory.allocator.retains(memory.analysis.tolerance),
+            )
     return signals
 
 
@@ -157,8 +172,9 @@ def analyze(spec: SignalSpec, window: SampleColumns, tolerances: Tolerances) -> 
         axis, per_run = "hours", None
     allocator = None
     counters = {name: window.column(f"malloc.{name}")[measured] for name in MALLOC_COUNTERS}
-    judged_alone = spec.key == "rss" or _childless(window)
-    if spec.name == "rss" and analysis.fit is not None and _complete(counters) and judged_alone:
+    judged_alone = spec.key in OS_SIGNALS or _childless(window)
+    explainable = spec.name in OS_SIGNALS and analysis.fit is not None and judged_alone
+    if explainable and _complete(counters):
         if window.has("malloc.mmap"):
             counters["mmap"] = np.nan_to_num(window.column("malloc.mmap")[measured])
         allocator = fit_allocator(runs if axis == "runs" else hour_axis, counters)
@@ -204,7 +220,7 @@ def _tolerance(
 ) -> tuple[float, str]:
     """δ on the judged axis (runs, or hours when `runs` is None), and where it came from.
 
-    For RSS two limits join in: a per-hour budget, when set, tightens the per-run one at the
+    For RSS and USS two limits join in: a per-hour budget, when set, tightens the per-run one at the
     run rate measured in the window; and growth totalling less than the floor over the window
     is never enough, however steady (a short run cannot claim a per-hour rate from a few pages;
     Tolerances.floor derives the floor from the series' own steps).
@@ -212,7 +228,7 @@ def _tolerance(
     axis = hour_axis if runs is None else runs
     tolerance = spec.per_hour if runs is None else spec.per_run
     source = _source(spec, tolerances, "hours" if runs is None else "runs")
-    if spec.name != "rss" or len(axis) < 2 or axis[-1] <= axis[0]:
+    if spec.name not in OS_SIGNALS or len(axis) < 2 or axis[-1] <= axis[0]:
         return tolerance, source
     span = float(axis[-1] - axis[0])
     if runs is not None and tolerances.rss_per_hour is not None and hour_axis[-1] > hour_axis[0]:

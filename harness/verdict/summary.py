@@ -21,8 +21,8 @@ from leakbench.harness.verdict.attribution import attribution, where_sentence
 from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import memory_limit
 from leakbench.harness.verdict.projection import projection as project
-from leakbench.harness.verdict.rules import NATIVE, NATIVE_REASON, V8_HEAP, combine
-from leakbench.harness.verdict.signals import Signal, trend_signals
+from leakbench.harness.verdict.rules import NATIVE, V8_HEAP, combine, native_reason
+from leakbench.harness.verdict.signals import OS_SIGNALS, Signal, trend_signals
 from leakbench.harness.verdict.state import state_signal
 from leakbench.harness.verdict.tolerances import Tolerances, tolerances_from_settings
 from leakbench.harness.verdict.window import warmup, warmup_entry
@@ -77,7 +77,7 @@ def summarize(
     )
     if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
         text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
-    elif verdict == "leak" and reason == NATIVE_REASON:
+    elif verdict == "leak" and reason in {native_reason(name) for name in OS_SIGNALS}:
         text += f" The growth is {NATIVE}: malloc's in-use bytes rise, Python objects do not."
     elif verdict == "leak" and state is None:
         text += where_sentence(found)

@@ -31,6 +31,7 @@ LIMIT_PHRASES = {
 }
 LABELS = {
     "rss": "RSS",
+    "uss": "USS",
     "heap": "the heap",
     "objects": "the gc object count",
     "js_heap": "the V8 heap after GC",
