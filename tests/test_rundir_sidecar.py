@@ -11,6 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
+from leakbench.harness.errors import BadInput
 from leakbench.harness.rundir import SAMPLES, SIDECAR, RunStore, load_run, read_columns
 from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples
@@ -69,6 +70,21 @@ def test_a_stale_sidecar_is_not_trusted(run_dir: Path) -> None:
 def test_a_damaged_sidecar_falls_back_to_the_samples(run_dir: Path) -> None:
     (run_dir / SIDECAR).write_bytes(b"PK\x03\x04 not a zip")
     _same(load_run(run_dir).columns, read_columns(run_dir / SAMPLES)[0])
+
+
+def test_a_sidecar_column_of_the_wrong_length_is_one_line_of_bad_input(run_dir: Path) -> None:
+    """Digest intact, one column cut short: noticed when that column is read, not trusted."""
+    load_run(run_dir, keep_sidecar=True)
+    with np.load(run_dir / SIDECAR, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    arrays["c1"] = arrays["c1"][:2]
+    with open(run_dir / SIDECAR, "wb") as out:
+        np.savez(out, **arrays)
+    columns = load_run(run_dir).columns
+    cut = columns.keys()[1]  # the sidecar stores the columns as c0, c1, ... in this order
+    columns.column(columns.keys()[0])  # the others read as before
+    with pytest.raises(BadInput, match=rf"samples\.columns\.npz: damaged \(column {cut} is"):
+        columns.column(cut)
 
 
 def test_a_new_run_removes_the_previous_sidecar(run_dir: Path) -> None:

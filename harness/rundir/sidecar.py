@@ -62,10 +62,11 @@ def _digest(path: Path, end: int) -> str:
 class _LazyColumns(Mapping[str, np.ndarray]):
     """The numeric columns of an open .npz, each read on first access and kept."""
 
-    def __init__(self, archive: Any, names: list[str], path: Path) -> None:
+    def __init__(self, archive: Any, names: list[str], path: Path, length: int) -> None:
         self._archive = archive
         self._path = path
         self._names = names
+        self._length = length
         self._loaded: dict[str, np.ndarray] = {}
 
     def __getitem__(self, key: str) -> np.ndarray:
@@ -73,13 +74,17 @@ class _LazyColumns(Mapping[str, np.ndarray]):
             if key not in self._names:
                 raise KeyError(key)
             try:
-                self._loaded[key] = self._archive[f"c{self._names.index(key)}"]
+                column = self._archive[f"c{self._names.index(key)}"]
             except UNREADABLE as exc:  # read lazily: too late to fall back to samples.jsonl
-                raise BadInput(
-                    f"{self._path}: damaged ({type(exc).__name__}); delete it, "
-                    "it is rebuilt from samples.jsonl"
-                ) from None
+                raise self._damaged(type(exc).__name__) from None
+            if column.dtype != np.float64 or column.shape != (self._length,):
+                raise self._damaged(f"column {key} is not {self._length} numbers")
+            self._loaded[key] = column
         return self._loaded[key]
+
+    def _damaged(self, why: str) -> BadInput:
+        rebuilt = "delete it, it is rebuilt from samples.jsonl"
+        return BadInput(f"{self._path}: damaged ({why}); {rebuilt}")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -104,7 +109,9 @@ def _load(samples_path: Path) -> tuple[SampleColumns, SampleScan] | None:
         is_drain = archive[_DRAIN]
     except UNREADABLE:
         return None
-    numeric = _LazyColumns(archive, list(index["names"]), path)
+    if is_drain.dtype != np.bool_ or is_drain.ndim != 1:
+        return None
+    numeric = _LazyColumns(archive, list(index["names"]), path, len(is_drain))
     sparse = {key: [(int(i), v) for i, v in pairs] for key, pairs in index["sparse"].items()}
     scan = SampleScan(
         skipped_lines=list(index["skipped_lines"]),
