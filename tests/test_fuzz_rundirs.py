@@ -206,6 +206,9 @@ def _fuzz(base: Path, tmp_path: Path, command: str, max_examples: int) -> None:
             "merge": ["merge", str(run), str(base), "--junit", str(tmp_path / "out.xml")],
         }[command]
         _check(args)
+        # The damage is the test's own writing, not the product's: the session's schema check
+        # of every summary.json (conftest) must not find it. A failing example's copy stays.
+        shutil.rmtree(run)
 
     check()
 
