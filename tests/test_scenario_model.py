@@ -179,3 +179,28 @@ def test_expiry_bounds_ordered():
 def test_name_must_be_usable_in_a_directory_name():
     with pytest.raises(BadInput, match=r"test\.yaml:1: name: expected up to 64 letters"):
         _parse("name: my scenario/1\nworkload: {runs: 5}\n")
+
+
+def test_meta_json_reads_the_verdict_section_with_the_scenario_model(tmp_path: Path) -> None:
+    """The recomputed verdict (a report without summary.json) judges by the tolerances the run
+    had: meta.json's `verdict` is read by the scenario's own model, units and limits alike."""
+    from leakbench.harness.rundir.meta import check_meta
+    from leakbench.harness.verdict import tolerances_for, tolerances_from_settings
+
+    scenario = parse_scenario(FULL, source="full.yaml")
+    meta = {"scenario": json.loads(json.dumps(scenario.to_resolved_dict()))}
+    read = check_meta(tmp_path / "meta.json", meta)["scenario"]["verdict"]
+    assert tolerances_from_settings(read) == tolerances_from_settings(
+        scenario.to_resolved_dict()["verdict"]
+    )
+    assert tolerances_from_settings(read).bytes_per_run == 1024
+    assert tolerances_for(scenario).rss_per_hour == pytest.approx(10e6)
+    # A hand-edited meta.json may write units as a scenario does; limits are the scenario's.
+    edited = check_meta(
+        tmp_path / "meta.json", {"scenario": {"verdict": {"max_rss_growth": "1MB/h"}}}
+    )
+    assert tolerances_from_settings(edited["scenario"]["verdict"]).rss_per_hour == pytest.approx(
+        1e6
+    )
+    with pytest.raises(BadInput, match=r"field scenario\.verdict\.alpha: expected .*0\.5"):
+        check_meta(tmp_path / "meta.json", {"scenario": {"verdict": {"alpha": 0.6}}})

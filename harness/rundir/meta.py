@@ -16,22 +16,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from leakbench.harness.errors import BadInput
-from leakbench.harness.scenario.base import MAX_WARMUP
+from leakbench.harness.scenario.model import Verdict
 
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
-class MetaVerdict(_Open):
-    """The resolved scenario's `verdict` section: what the recomputed verdict's tolerances use."""
+class MetaVerdict(Verdict):
+    """The resolved scenario's `verdict` section, read by the scenario's own model (its fields,
+    units and limits); unknown keys are allowed, as everywhere in meta.json."""
 
-    warmup: Literal["auto"] | Annotated[float, Field(ge=0, le=MAX_WARMUP)] = "auto"
-    max_growth_per_run: Annotated[float, Field(ge=0)] = 64.0
-    max_rss_growth: Annotated[float, Field(ge=0)] | None = None
-    alpha: Annotated[float, Field(gt=0, lt=0.5)] = 0.01
-    scope: Literal["tree", "process"] | None = None
-    memory_limit: Annotated[float, Field(gt=0)] | None = None
+    model_config = ConfigDict(extra="allow", frozen=True)
 
 
 class MetaWorkload(_Open):
@@ -87,10 +83,11 @@ class Meta(_Open):
 
 
 def check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
-    """`meta` unchanged when its fields have the types leakbench reads; else BadInput, one line
-    naming the file and the first wrong field (`scenario.verdict.alpha`)."""
+    """`meta` when its fields have the types leakbench reads, with the scenario's `verdict`
+    values as its model reads them (`"64B"` is 64); else BadInput, one line naming the file and
+    the first wrong field (`scenario.verdict.alpha`)."""
     try:
-        Meta.model_validate(meta)
+        checked = Meta.model_validate(meta)
     except ValidationError as exc:
         errors = exc.errors()
         field = _field(meta, errors[0]["loc"])
@@ -103,7 +100,10 @@ def check_meta(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         raise BadInput(
             f"{path}: field {where}: expected {wanted}, got {_shown(same[0]['input'])}{also}"
         ) from None
-    return meta
+    if checked.scenario is None or "verdict" not in meta["scenario"]:
+        return meta
+    verdict = checked.scenario.verdict.model_dump(exclude_unset=True)
+    return {**meta, "scenario": {**meta["scenario"], "verdict": verdict}}
 
 
 def _field(meta: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -122,8 +122,8 @@ def _field(meta: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _wanted(message: str) -> str:
     """'Input should be a valid dictionary or instance of MetaHost' -> 'a valid dictionary'."""
-    text = message.removeprefix("Input should be ")
-    return re.sub(r" or instance of \w+", "", text)
+    text = message.removeprefix("Input should be ").removeprefix("Value error, expected ")
+    return re.sub(r" or instance of \w+|; got .*", "", text)
 
 
 def _shown(value: Any) -> str:
