@@ -206,6 +206,30 @@ def test_tracemalloc_judges_bytes_and_sees_growth_without_new_objects(
     )
 
 
+def test_a_tolerance_the_test_sets_is_reported_as_set_and_the_default_as_default(
+    pytester: pytest.Pytester,
+) -> None:
+    write(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.parametrize(
+            ("options", "tolerance", "source"),
+            [({"per_iteration": "1KiB"}, 1024, "scenario"), ({}, 64, "default")],
+        )
+        def test_source(leak_soak, options, tolerance, source):
+            result = leak_soak(
+                lambda: None, iterations=200, signals=("heap",), tracemalloc=True, **options
+            )
+            heap = result.summary["signals"]["heap"]
+            assert heap["unit"] == "bytes"
+            assert (heap["tolerance_per_run"], heap["tolerance_source"]) == (tolerance, source)
+        """,
+    )
+    run_pytest(pytester).assert_outcomes(passed=2)
+
+
 def test_iterations_option_sets_or_scales_every_soak(pytester: pytest.Pytester) -> None:
     write(
         pytester,

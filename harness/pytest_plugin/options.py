@@ -6,7 +6,7 @@ which loads pydantic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from leakbench.harness.errors import BadInput
@@ -53,6 +53,8 @@ class SoakOptions:
     inconclusive: str = "fail"
     confirm: bool = True
     attribute: bool = True
+    given: frozenset[str] = field(default=frozenset(), compare=False)
+    """The options the test set itself (the rest are defaults): where a tolerance came from."""
 
     def __post_init__(self) -> None:
         if self.iterations < MIN_ITERATIONS:
@@ -82,14 +84,14 @@ class SoakOptions:
     @classmethod
     def from_keywords(cls, keywords: dict[str, Any]) -> SoakOptions:
         """Options from `leak_soak(fn, **keywords)` or the marker's keywords, names checked."""
-        known = {field.name for field in fields(cls)}
+        known = {option.name for option in fields(cls)} - {"given"}
         unknown = sorted(set(keywords) - known)
         if unknown:
             raise BadInput(
                 f"leak_soak: unknown option(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(known))}"
             )
-        return cls(**keywords)
+        return cls(**keywords, given=frozenset(keywords))
 
     @property
     def bytes_per_iteration(self) -> int:

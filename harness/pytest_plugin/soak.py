@@ -87,9 +87,14 @@ def _meta(name: str) -> dict[str, Any]:
     }
 
 
+GIVEN_AS = {"per_iteration": "max_growth_per_run"}
+"""The verdict setting a soak option stands for, so a tolerance the test set is said to be set."""
+
+
 def _tolerances(options: SoakOptions) -> Tolerances:
     return Tolerances(
         bytes_per_run=float(options.bytes_per_iteration),
         blocks_per_run=options.objects_per_iteration,
         objects_per_run=options.objects_per_iteration,
+        given=frozenset(GIVEN_AS[name] for name in options.given if name in GIVEN_AS),
     )
