@@ -110,7 +110,13 @@ def test_objects_figure_has_a_panel_per_measured_signal(legacy: Evidence) -> Non
 
 
 def test_command_target_has_rss_only(command: Evidence) -> None:
-    assert plot_rss(command) is not None
+    """RSS is all a command target without the agent has: its figure draws every sample."""
+    by_time, _ = plot_rss(command).axes
+    (drawn,) = [line for line in by_time.get_lines() if line.get_label() == "RSS"]
+    rss = command.run.columns.column("rss")
+    y = np.asarray(drawn.get_ydata())
+    assert len(y) == len(rss) and by_time.get_ylabel().startswith("RSS (")
+    assert np.allclose(y * (rss.max() / y.max()), rss)  # the samples, in one display unit
     assert plot_state(command) is None
     assert plot_objects(command) is None
 

@@ -16,13 +16,12 @@ def noisy(slope: float, seed: int = 0, phi: float = 0.85) -> np.ndarray:
     return slope * X + ar1_noise(N, phi, np.random.default_rng(seed), 1000.0)
 
 
-def test_the_bounds_bracket_the_true_slope_and_narrow_at_a_looser_level():
-    fit = fit_slope(X, noisy(2.0))
-    assert fit.lower_bound < 2.0 < fit.upper_bound
-    assert fit.upper_bound - fit.batch_slope == pytest.approx(fit.batch_slope - fit.lower_bound)
-    assert fit.theil_sen_ci[0] <= fit.slope <= fit.theil_sen_ci[1]
-    looser = fit_slope(X, noisy(2.0), alpha=0.05)
-    assert looser.lower_bound > fit.lower_bound
+def test_the_bounds_bracket_the_true_slope():
+    """Each bound is one-sided at 99%: on autocorrelated noise the pair misses the true slope
+    in about 2% of series, and is narrow enough to say something (BENCHMARKS.md has coverage)."""
+    fits = [fit_slope(X, noisy(2.0, seed)) for seed in range(20)]
+    assert sum(f.lower_bound < 2.0 < f.upper_bound for f in fits) >= 18
+    assert all(f.lower_bound > 1.5 and f.upper_bound < 2.5 for f in fits)
 
 
 def test_the_p_value_tests_the_slope_against_the_tolerance():
@@ -65,7 +64,8 @@ def test_a_jump_alone_never_rises_steadily():
             X, jump + ar1_noise(N, 0.3, np.random.default_rng(3), 500.0), tolerance=0
         )
         assert not analysis.blocks_monotone, at
-        assert analysis.outcome is not Outcome.LEAK, at
+        assert analysis.outcome is Outcome.INCONCLUSIVE, at
+        assert analysis.reason.endswith("but not steadily (a plateau?)"), at
 
 
 def test_one_jump_on_a_slower_rise_is_inconclusive_not_a_leak():
