@@ -2,11 +2,12 @@
 `command` target: leaks reported in public packages (leaky and fixed versions pinned, each in a
 venv without leakbench) and hard negatives of our own whose memory levels off.
 
-The default run soaks one hard negative (a sawtooth) here, and one real leak with its fixed release
-through the pytest plugin (tests/test_corpus_plugin.py: the leak named by type, site and holder);
-`-m soak` adds the real leaks through the `command` target (Babel's attribution with tracemalloc
-too) and runs every program at 10, 20, 30 and 60 s and each negative at twice its plateau. Cases the current verdict gets wrong are strict xfails
-naming the issue item that is to fix them, so they turn red once it is fixed.
+The default run soaks one hard negative (a sawtooth) here, and one real leak with its fixed
+release through the pytest plugin (tests/test_corpus_plugin.py: the leak named by type, site and
+holder); `-m soak` adds the real leaks through the `command` target (Babel's attribution with
+tracemalloc too) and runs every program at 10, 20, 30 and 60 s and each negative at twice its
+plateau. Cases the current verdict gets wrong are strict xfails naming the issue item that is to
+fix them, so they turn red once it is fixed.
 """
 
 from __future__ import annotations
