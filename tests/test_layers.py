@@ -82,6 +82,20 @@ def test_no_module_imports_from_a_layer_above_it():
     assert violations(REPO, FOLDERS) == []
 
 
+MODULE_LINES = 400
+"""About the most one module of the product holds and still reads as one thing (issue 12)."""
+
+
+def test_no_module_of_the_product_is_over_about_400_lines():
+    sizes = {
+        str(path.relative_to(REPO)): len(path.read_text(encoding="utf-8").splitlines())
+        for folder in ("probe", "gateway_sim", "harness", "reports")
+        for path in (REPO / folder).rglob("*.py")
+    }
+    assert len(sizes) > 100  # the whole product was read
+    assert {path: n for path, n in sizes.items() if n > MODULE_LINES} == {}
+
+
 def test_the_simulated_gateway_knows_nothing_of_the_tool_that_measures_it():
     gateway = [
         imported
