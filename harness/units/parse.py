@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 SECONDS_PER_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
@@ -87,41 +88,48 @@ def parse_duration(value: Any) -> float:
     raise ValueError(f"expected a duration like {DURATION_EXAMPLES}; got {value!r}")
 
 
-def parse_size(value: Any) -> int:
-    """`'10KB'` -> 10000, `'10KiB'` -> 10240 bytes; a bare number is bytes."""
+def _parse_units(
+    value: Any, kind: str, spelled: str, pattern: re.Pattern[str], convert: Callable[..., float]
+) -> float:
+    """A bare number as is, else `pattern`'s groups through `convert`; checked either way."""
     number = _bare_number(value)
     if number is not None:
-        return round(_checked(number, "size", value))
-    match = _SIZE.fullmatch(value) if isinstance(value, str) else None
+        return _checked(number, kind, value)
+    match = pattern.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f"expected a size like {SIZE_EXAMPLES}; got {value!r}")
-    amount, unit = match.groups()
-    return round(_checked(float(amount) * BYTES_PER_UNIT[(unit or "b").lower()], "size", value))
+        raise ValueError(f"expected {spelled}; got {value!r}")
+    return _checked(convert(*match.groups()), kind, value)
+
+
+def _bytes(amount: str, unit: str | None) -> float:
+    return float(amount) * BYTES_PER_UNIT[(unit or "b").lower()]
+
+
+def parse_size(value: Any) -> int:
+    """`'10KB'` -> 10000, `'10KiB'` -> 10240 bytes; a bare number is bytes."""
+    return round(_parse_units(value, "size", f"a size like {SIZE_EXAMPLES}", _SIZE, _bytes))
 
 
 def parse_rate(value: Any) -> float:
     """`'3000/m'` -> 50.0 per second; a bare number is per second."""
-    number = _bare_number(value)
-    if number is not None:
-        return _checked(number, "rate", value)
-    match = _RATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"expected a rate like {RATE_EXAMPLES}; got {value!r}")
-    amount, unit = match.groups()
-    return _checked(float(amount) / SECONDS_PER_UNIT[unit], "rate", value)
+    return _parse_units(
+        value,
+        "rate",
+        f"a rate like {RATE_EXAMPLES}",
+        _RATE,
+        lambda amount, unit: float(amount) / SECONDS_PER_UNIT[unit],
+    )
 
 
 def parse_size_rate(value: Any) -> float:
     """`'10MB/h'` -> 2777.8 bytes per second; a bare number is bytes per second."""
-    number = _bare_number(value)
-    if number is not None:
-        return _checked(number, "size rate", value)
-    match = _SIZE_RATE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"expected a size per time like {SIZE_RATE_EXAMPLES}; got {value!r}")
-    amount, size_unit, time_unit = match.groups()
-    bytes_ = float(amount) * BYTES_PER_UNIT[(size_unit or "b").lower()]
-    return _checked(bytes_ / SECONDS_PER_UNIT[time_unit], "size rate", value)
+    return _parse_units(
+        value,
+        "size rate",
+        f"a size per time like {SIZE_RATE_EXAMPLES}",
+        _SIZE_RATE,
+        lambda amount, size, time: _bytes(amount, size) / SECONDS_PER_UNIT[time],
+    )
 
 
 def format_duration_spec(seconds: float) -> str:
