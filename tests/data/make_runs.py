@@ -217,9 +217,9 @@ def _resolved(scenario: dict[str, Any]) -> dict[str, Any]:
     return Scenario.model_validate(scenario).to_resolved_dict()
 
 
-def _write(name: str, meta: dict, samples: list[dict], cut: bool) -> None:
+def _write(root: Path, name: str, meta: dict, samples: list[dict], cut: bool) -> None:
     """Write the run directory, then its summary as `leakbench report` would compute it."""
-    run_dir = HERE / name
+    run_dir = root / name
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     (run_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -243,13 +243,14 @@ def _ended(samples: list[dict], reason: str, detail: str | None = None) -> dict[
     }
 
 
-def main() -> None:
+def main(root: Path = HERE) -> None:
+    """Write the four run directories under `root` (tests/data/runs, or a test's check)."""
     for policy, seed in (("legacy", 11), ("fixed", 12)):
         samples = _gateway_samples(policy, tracemalloc=True, seed=seed)
         meta = _meta(
             f"{policy}-abort-storm", policy, _scenario(policy, True), _ended(samples, "completed")
         )
-        _write(f"{policy}-abort-storm", meta, samples, cut=False)
+        _write(root, f"{policy}-abort-storm", meta, samples, cut=False)
 
     crashed = _gateway_samples("legacy", tracemalloc=False, seed=13)[:121]
     detail = (
@@ -262,11 +263,11 @@ def main() -> None:
         _scenario("legacy", False),
         _ended(crashed, "target-crashed", detail),
     )
-    _write("legacy-crashed", meta, crashed, cut=True)
+    _write(root, "legacy-crashed", meta, crashed, cut=True)
 
     samples = _command_samples(seed=14)
     meta = _meta("command-target", None, _scenario(None, False), _ended(samples, "completed"))
-    _write("command-target", meta, samples, cut=False)
+    _write(root, "command-target", meta, samples, cut=False)
 
 
 if __name__ == "__main__":
