@@ -7,6 +7,11 @@ at any true slope), the share `analyze_trend` calls leaks at delta = 0, and its 
 4 sd and 8 sd over the window, for each step margin asked.
 
     python bench/verdict_montecarlo.py --samples 400 --series 2000 --margins 0,0.5,1
+
+`--noise walk` replaces the AR(1) noise by a random walk (a real leak's curve is a walk with
+drift: each interval leaks a random amount), `--noise mixed` by AR(1) of sd 5 plus a walk of
+step 0.2 (garbage-collector noise over a leak's random increments); phi then sets the AR(1)
+part only. These measure where the bound's stationarity assumption fails.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from leakbench.harness.stats import trend as trend_module
 from leakbench.harness.stats.synthetic import ar1_noise
 
 PHIS = (0.0, 0.5, 0.85, 0.95, 0.99)
+NOISE = {
+    "ar1": ar1_noise,
+    "walk": lambda n, phi, rng: np.cumsum(rng.standard_normal(n)),
+    "mixed": lambda n, phi, rng: (
+        5 * ar1_noise(n, phi, rng) + 0.2 * np.cumsum(rng.standard_normal(n))
+    ),
+}
 
 
 def main() -> None:
@@ -28,6 +40,7 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=2000)
     parser.add_argument("--margins", default=str(trend_module.STEP_NOISE))
     parser.add_argument("--bound-only", action="store_true", help="skip the full rule")
+    parser.add_argument("--noise", choices=sorted(NOISE), default="ar1")
     args = parser.parse_args()
     margins = [float(value) for value in args.margins.split(",")]
     rng = np.random.default_rng(20261207)
@@ -38,7 +51,7 @@ def main() -> None:
         + " |"
     )
     for phi in PHIS:
-        series = [ar1_noise(args.samples, phi, rng) for _ in range(args.series)]
+        series = [NOISE[args.noise](args.samples, phi, rng) for _ in range(args.series)]
         fits = [fit_slope(x, y) for y in series]
         misses = np.mean([f.lower_bound > 0 for f in fits])
         cells = [f"{phi}", f"{args.samples}", f"{misses:.2%}"]

@@ -26,6 +26,7 @@ from leakbench.harness.progress import RunProgress
 from leakbench.harness.rundir import SAMPLES, RunStore
 from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench.harness.scenario import Scenario
+from leakbench.harness.targets.advice import soak_warnings
 from leakbench.harness.targets.base import DrainResult, StepResult, Target
 from leakbench.harness.targets.factory import build_target, progress_fraction
 from leakbench.harness.targets.interval import with_sample_interval
@@ -224,8 +225,9 @@ def run_scenario(
 ) -> RunOutcome:
     """Run `scenario` into `run_dir`; never raises for target failures or Ctrl-C."""
     scenario, warning = with_sample_interval(scenario)
-    if warning:
-        console.print(f"warning: {warning}", highlight=False)
+    for found in [warning, *soak_warnings(scenario)]:
+        if found:
+            console.print(f"warning: {found}", highlight=False)
     return run_target(
         build_target(scenario, run_dir),
         plan_for(scenario),

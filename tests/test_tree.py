@@ -6,6 +6,8 @@ which one leaks, and `attach` on a parent whose child leaks.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,11 +95,12 @@ def test_of_two_workers_the_leaking_one_is_named(tmp_path: Path) -> None:
 
 @pytest.fixture
 def leaking_parent() -> Any:
-    process = subprocess.Popen(_wrapper("leaky_loop.py"))
+    # Its own session, so the whole group is ended at once: killing the shell first would
+    # orphan the leaking child (reparented to init, it then grew to gigabytes unseen).
+    process = subprocess.Popen(_wrapper("leaky_loop.py"), start_new_session=True)
     time.sleep(0.5)  # let the shell start its child before leakbench looks
     yield process
-    process.kill()
-    subprocess.run(["pkill", "-P", str(process.pid)], check=False)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 

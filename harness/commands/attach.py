@@ -23,7 +23,13 @@ from leakbench.harness.targets.runtime import NODE, PYTHON
 def attach(
     pid: Annotated[int, typer.Argument(help="Process id to watch; it is never stopped.")],
     duration: Annotated[str, typer.Option(help="How long to watch, e.g. 10m, 2h.")] = "10m",
-    interval: Annotated[str, typer.Option(help="Time between samples, e.g. 1s, 250ms.")] = "1s",
+    interval: Annotated[
+        str | None,
+        typer.Option(
+            help="Time between samples, e.g. 1s, 250ms (default: 1s, shorter for a watch under "
+            "100 s so it has 100 samples, longer past 200,000 samples)."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the report.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
@@ -36,13 +42,18 @@ def attach(
     """
     from leakbench.harness.commands.run import default_run_dir
     from leakbench.harness.runner import RunPlan, run_target
+    from leakbench.harness.targets.advice import too_few_samples
     from leakbench.harness.targets.attached import AttachedTarget
+    from leakbench.harness.targets.interval import watch_interval
     from leakbench.harness.verdict import Tolerances
     from leakbench.reports.render import render_run_report
     from leakbench.reports.terminal import print_run_summary
 
     watch_s = arguments.duration(duration, "--duration")
-    every_s = arguments.interval(interval)
+    every_s = watch_interval(watch_s) if interval is None else arguments.interval(interval)
+    warning = too_few_samples(watch_s, every_s)
+    if warning:
+        Console(stderr=True).print(f"warning: {warning}", highlight=False)
     if pid < 1 or not psutil.pid_exists(pid):
         raise BadInput(f"pid {pid}: no such process")
     run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))

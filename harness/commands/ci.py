@@ -54,7 +54,11 @@ class CiPolicy(StrEnum):
 
 
 def plan_runs(
-    refs: Sequence[str], out: Path, overrides: dict[str, Any], report: bool
+    refs: Sequence[str],
+    out: Path,
+    overrides: dict[str, Any],
+    report: bool,
+    confirm: bool = False,
 ) -> list[PlannedRun]:
     """Load and validate every scenario first, so bad input is exit 2 before any run starts.
 
@@ -80,6 +84,8 @@ def plan_runs(
             run_args += [f"--{key}", str(value)]
         if not report:
             run_args.append("--no-report")
+        if confirm:
+            run_args.append("--confirm")
         runs.append(PlannedRun(name, scenario, run_dir, out / f"{name}.log", tuple(run_args)))
     return runs
 
@@ -145,6 +151,14 @@ def ci(
         bool, typer.Option("--no-report", help="Skip each run's HTML and PNG report.")
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress display.")] = False,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Each run: rerun an inconclusive verdict, or one close to its tolerance, twice "
+            "as long with the next seed, and gate on the conclusion (leakbench run --confirm).",
+        ),
+    ] = False,
 ) -> None:
     """Run several scenarios as one CI gate: one run directory each, one JUnit file, one index.
 
@@ -168,7 +182,7 @@ def ci(
         "seed": seed,
         "duration": duration,
     }
-    runs = plan_runs(scenario_refs, out, overrides, report=not no_report)
+    runs = plan_runs(scenario_refs, out, overrides, report=not no_report, confirm=confirm)
     if junit is not None:
         prepare_junit_file(junit)
     prepare_output_dir(out, "--out")

@@ -15,7 +15,7 @@ from rich.console import Console
 from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
 from leakbench.harness.exitcodes import ExitCode
-from leakbench.harness.scenario import Scenario, load_scenario
+from leakbench.harness.scenario import GatewayTarget, Scenario, load_scenario
 from leakbench.harness.units import parse_duration
 
 if TYPE_CHECKING:
@@ -90,6 +90,47 @@ def run_and_report(
     return outcome
 
 
+def confirmed(
+    scenario: Scenario, outcome: RunOutcome, *, quiet: bool, as_json: bool, report: bool,
+    refresh_s: float,
+) -> RunOutcome:  # fmt: skip
+    """`--confirm`: rerun a verdict that stands on little evidence twice as long with the next
+    seed, into RUN_DIR/confirm/, and conclude from both (harness.confirm says how)."""
+    from leakbench.harness.confirm import (
+        CONFIRM_DIR,
+        conclude,
+        confirmation_reason,
+        confirmation_scenario,
+    )
+    from leakbench.harness.rundir import SUMMARY, write_json_atomically
+    from leakbench.harness.runner import RunOutcome
+
+    reason = confirmation_reason(outcome.summary)
+    if reason is None:
+        return outcome
+    longer = confirmation_scenario(scenario)
+    if not as_json:
+        seeded = f" with seed {longer.seed}" if isinstance(longer.target, GatewayTarget) else ""
+        print(f"confirming ({reason}): rerunning twice as long{seeded}")
+    second = run_and_report(
+        longer,
+        arguments.output_dir(outcome.run_dir / CONFIRM_DIR),
+        quiet=quiet,
+        as_json=as_json,
+        report=report,
+        refresh_s=refresh_s,
+    )
+    summary = conclude(outcome.summary, second.summary, reason)
+    write_json_atomically(outcome.run_dir / SUMMARY, summary)
+    if report:
+        from leakbench.reports.render import render_run_report
+
+        render_run_report(outcome.run_dir)
+    if not as_json:
+        print(summary["headline"])
+    return RunOutcome(outcome.run_dir, summary, ExitCode(summary["exit_code"]))
+
+
 def _print_json(payload: Any) -> None:
     json.dump(payload, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
@@ -137,6 +178,14 @@ def run(
             help="Rebuild report.html this often while the soak runs (verdict so far); 0: never."
         ),
     ] = "5m",
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Rerun an inconclusive verdict, or one close to its tolerance, twice as long "
+            "with the next seed (into RUN_DIR/confirm/), and conclude from both.",
+        ),
+    ] = False,
 ) -> None:
     """Run SCENARIO and decide leak / no leak.
 
@@ -177,6 +226,15 @@ def run(
             report=not no_report,
             refresh_s=refresh_s,
         )
+        if confirm:
+            outcome = confirmed(
+                scenario,
+                outcome,
+                quiet=quiet,
+                as_json=as_json,
+                report=not no_report,
+                refresh_s=refresh_s,
+            )
         outcomes.append(outcome)
         if outcome.exit_code in (ExitCode.INTERRUPTED, ExitCode.TARGET_FAILED):
             break

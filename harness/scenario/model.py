@@ -283,6 +283,15 @@ class Scenario(Section):
             scenario = scenario._replaced("interval", interval, probe={"interval": interval})
         return scenario
 
+    def lengthened(self, factor: float, *, seed: int) -> Scenario:
+        """The same soak `factor` times as long (its runs or its duration), with `seed`."""
+        workload = self.workload
+        if workload.runs is not None:
+            longer: dict[str, Any] = {"runs": max(1, round(workload.runs * factor))}
+        else:
+            longer = {"duration": workload.duration * factor}
+        return self._replaced("confirm", factor, seed=seed, workload=longer)
+
     def _replaced(self, flag: str, value: object, **changes: Any) -> Scenario:
         if "target" in changes and not isinstance(self.target, GatewayTarget):
             raise BadInput(

@@ -33,3 +33,19 @@ def with_sample_interval(scenario: Scenario) -> tuple[Scenario, str | None]:
     if samples <= MAX_SAMPLES:
         return scenario, None
     return scenario.with_overrides(interval=duration / MAX_SAMPLES), None
+
+
+WATCH_INTERVAL_S = 1.0
+"""`attach`'s usual interval: a running service is watched for minutes to days."""
+WATCH_FLOOR_S = 0.25
+"""`attach` never samples faster by default than a command target does."""
+WATCH_SAMPLES = 100
+"""Samples a short watch aims at: 20 s at one a second left 16 after the warm-up, too few."""
+
+
+def watch_interval(duration: float) -> float:
+    """`attach`'s default interval for a watch of `duration`: one a second, shorter for a short
+    watch so it still has WATCH_SAMPLES samples (not under WATCH_FLOOR_S), longer for one so long
+    it would pass MAX_SAMPLES."""
+    wanted = min(WATCH_INTERVAL_S, max(duration / WATCH_SAMPLES, WATCH_FLOOR_S))
+    return max(wanted, duration / MAX_SAMPLES)

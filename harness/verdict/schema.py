@@ -98,6 +98,21 @@ class Projection(_Open):
     hours_to_limit: float | None = None
 
 
+class ConfirmationRun(_Open):
+    run_dir: str = Field(description="Relative to the run directory: '.' or 'confirm'.")
+    seed: int | None
+    verdict: Verdict
+    headline: str
+
+
+class Confirmation(_Open):
+    """`--confirm`: what each run said and what was concluded (harness/confirm.py)."""
+
+    reason: str = Field(description="Why the first run's verdict was confirmed.")
+    runs: list[ConfirmationRun] = Field(min_length=2, max_length=2)
+    concluded: Verdict
+
+
 class Summary(_Open):
     """summary.json: a run's verdict and the evidence behind it."""
 
@@ -122,6 +137,9 @@ class Summary(_Open):
     )
     attribution: Attribution
     projection: Projection | None
+    confirmation: Confirmation | None = Field(
+        None, description="Only with --confirm, when the verdict was rerun to confirm it."
+    )
 
 
 def summary_json_schema() -> dict[str, Any]:
