@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import time
@@ -68,6 +69,37 @@ def test_a_stale_sidecar_is_not_trusted(run_dir: Path) -> None:
 
 def test_a_damaged_sidecar_falls_back_to_the_samples(run_dir: Path) -> None:
     (run_dir / SIDECAR).write_bytes(b"PK\x03\x04 not a zip")
+    _same(load_run(run_dir).columns, read_columns(run_dir / SAMPLES)[0])
+
+
+def _lie(path: Path, change) -> None:
+    """Rewrite a valid sidecar with one array changed: same digest, other arrays."""
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    change(arrays)
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+
+
+def _sparse_index_past_the_end(arrays: dict[str, np.ndarray]) -> None:
+    index = json.loads(arrays["index"].tobytes())
+    index["sparse"].setdefault("note", []).append([len(arrays["is_drain"]) + 5, "x"])
+    arrays["index"] = np.frombuffer(json.dumps(index).encode(), dtype=np.uint8)
+
+
+LIES = {
+    "a column emptied": lambda arrays: arrays.update(c0=arrays["c0"][:0]),
+    "a column shortened": lambda arrays: arrays.update(c3=arrays["c3"][:5]),
+    "a column of another type": lambda arrays: arrays.update(c2=arrays["c2"].astype(np.int64)),
+    "is_drain as bytes": lambda arrays: arrays.update(is_drain=np.zeros(3, np.uint8)),
+    "a sparse index past the end": _sparse_index_past_the_end,
+}
+
+
+@pytest.mark.parametrize("lie", sorted(LIES))
+def test_a_sidecar_whose_arrays_disagree_falls_back_to_the_samples(run_dir: Path, lie: str) -> None:
+    load_run(run_dir, keep_sidecar=True)
+    _lie(run_dir / SIDECAR, LIES[lie])
     _same(load_run(run_dir).columns, read_columns(run_dir / SAMPLES)[0])
 
 
