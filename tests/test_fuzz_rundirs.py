@@ -72,10 +72,7 @@ JSON_DAMAGES = ["types", "list", "garbage", "truncate", "delete"]
 
 
 def _damage_json(path: Path, draw: st.DrawFn) -> None:
-    # Nested wrong types only in meta.json: summary.json's signals are checked only for the
-    # fields its schema lists (a wrong-typed `slope_per_run_ci` still crashes the plots: left).
-    nested = ["nested"] if path.name == "meta.json" else []
-    kind = draw(st.sampled_from(JSON_DAMAGES + nested))
+    kind = draw(st.sampled_from([*JSON_DAMAGES, "nested"]))
     raw = path.read_bytes()
     if kind == "types":
         data = json.loads(raw)
@@ -208,6 +205,7 @@ def _fuzz(base: Path, tmp_path: Path, command: str, max_examples: int) -> None:
         _check(args)
 
     check()
+    shutil.rmtree(tmp_path / "run")  # the session's end checks every summary.json left
 
 
 @pytest.mark.parametrize(
@@ -247,6 +245,39 @@ def test_a_report_over_a_sidecar_with_an_emptied_column(
     )
     assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
     assert (run / "report.html").is_file()
+
+
+WRONG_SIGNALS = [
+    ("rss", "slope_per_run_ci", "x"),
+    ("rss", "slope_per_run_ci", [None, "a"]),
+    ("rss", "slope_per_hour", "12"),
+    ("heap", "theil_sen_per_run_ci_95", {"a": 1}),
+    ("state", "retained", [1]),
+    ("state", "bytes_per_leaked_run", "1 MB"),
+]
+
+
+@pytest.mark.parametrize(("signal", "key", "value"), WRONG_SIGNALS)
+def test_a_wrong_typed_signal_field_in_summary_json_is_recomputed(
+    base_run: Path, tmp_path: Path, signal: str, key: str, value: Any
+) -> None:
+    """summary.json is derived from samples.jsonl: one that does not validate against its
+    published schema (nested fields too) is treated as absent and the verdict recomputed, and
+    the report says so, rather than a plot failing on the field."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    summary = json.loads((run / "summary.json").read_text())
+    summary["signals"][signal][key] = value
+    (run / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert load_run(run).summary is None
+    result = CliRunner().invoke(build_app(), ["report", str(run)], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
+    html = (run / "report.html").read_text(encoding="utf-8").lower()
+    assert "summary.json is damaged" in html
+    assert "recomputed from samples.jsonl" in html
+    shutil.rmtree(run)  # the session's end checks every summary.json left against the schema
 
 
 WRONG_META = [
