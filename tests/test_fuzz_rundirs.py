@@ -247,6 +247,49 @@ def test_a_report_over_a_sidecar_with_an_emptied_column(
     assert (run / "report.html").is_file()
 
 
+@pytest.mark.parametrize("command", ["report", "watch", "compare"])
+def test_a_meta_json_that_is_a_list_is_one_line(
+    base_run: Path, tmp_path: Path, command: str
+) -> None:
+    """Issue 11's finding: a meta.json that is a JSON list crashed `report`."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    (run / "meta.json").write_text("[1, 2]", encoding="utf-8")
+    args = {
+        "report": ["report", str(run)],
+        "watch": ["watch", str(run), "--once"],
+        "compare": ["compare", str(base_run), str(run), "--out", str(tmp_path / "cmp")],
+    }[command]
+    result = CliRunner().invoke(build_app(), args, catch_exceptions=True)
+    if isinstance(result.exception, LeakbenchError):  # main() prints it as one line
+        code, lines = result.exception.exit_code, [str(result.exception)]
+    else:  # the command printed it and exited
+        code, lines = result.exit_code, result.output.splitlines()
+    assert code == ExitCode.BAD_INPUT, result.output
+    assert len(lines) == 1, lines
+    assert f"{run / 'meta.json'}:1: expected a JSON object, got list" in lines[0], lines[0]
+
+
+def test_samples_lines_that_are_json_but_not_objects_are_skipped_and_named(
+    base_run: Path, tmp_path: Path
+) -> None:
+    """Issue 11's finding: a samples.jsonl line that is valid JSON but not an object crashed
+    `report`; such lines are skipped, and the report says which."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    (run / SIDECAR).unlink()
+    lines = (run / "samples.jsonl").read_bytes().splitlines(keepends=True)
+    lines[3:3] = [b"[1, 2]\n", b"42\n", b'"text"\n', b"null\n"]
+    (run / "samples.jsonl").write_bytes(b"".join(lines))
+    assert load_run(run).skipped_lines == [4, 5, 6, 7]
+    result = CliRunner().invoke(build_app(), ["report", str(run)], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
+    assert "4 unreadable line(s) of samples.jsonl were skipped: 4, 5, 6, 7" in (
+        run / "report.html"
+    ).read_text(encoding="utf-8")
+
+
 WRONG_SIGNALS = [
     ("rss", "slope_per_run_ci", "x"),
     ("rss", "slope_per_run_ci", [None, "a"]),
