@@ -52,6 +52,15 @@ def soak(
             help=f"Switch one part of the fix (repeatable): {', '.join(FLAG_NAMES)}.",
         ),
     ] = None,
+    terminal_loss: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Probability that a run's terminal event (real, or an abort's synthetic end) "
+            "never reaches the handler: what makes legacy-2026.5.27 leak.",
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run RUNS runs that all take path FAULT, drain, and show what every per-run map retains.
@@ -59,11 +68,12 @@ def soak(
     Example: python -m leakbench.gateway_sim soak --policy legacy --fault abort --runs 200 --json
     """
     flags = dict(parse_flag_override(text) for text in policy_flag or [])
-    result = run_soak(policy, fault, runs, seed, flags=flags or None)
+    result = run_soak(policy, fault, runs, seed, flags=flags or None, terminal_loss=terminal_loss)
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    title = f"{result['policy']} · {fault} · {result['runs']} runs · after drain"
+    loss = f" · terminal loss {terminal_loss:g}" if terminal_loss else ""
+    title = f"{result['policy']} · {fault}{loss} · {result['runs']} runs · after drain"
     table = Table(title=escape(title))
     table.add_column("per-run map")
     table.add_column("entries retained", justify="right")

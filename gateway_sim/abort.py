@@ -90,26 +90,30 @@ class Aborter:
         reason: str = "rpc",
         session_key: str | None = None,
     ) -> AbortResult:
-        """A client's request to stop `run_id`; refuses connections that do not own it."""
+        """A client's request to stop `run_id`; refuses connections that do not own it.
+
+        The owner check comes before the session check, so a non-owner learns nothing of the
+        run's session (WRONG_SESSION goes only to those who may stop the run)."""
         controller = self._controllers.get(run_id)
         if controller is None:
             return AbortResult(aborted=False)
-        if session_key is not None and controller.session_key != session_key:
-            raise ProtocolError(Refusal.WRONG_SESSION, run_id=run_id, session_key=session_key)
         if not operator and controller.owner_conn != conn_id:
             raise ProtocolError(Refusal.NOT_OWNER, run_id=run_id)
+        if session_key is not None and controller.session_key != session_key:
+            raise ProtocolError(Refusal.WRONG_SESSION, run_id=run_id, session_key=session_key)
         return AbortResult(aborted=True, broadcasts=self.abort_run(run_id, reason))
 
     def abort_session(
         self, session_key: str, *, conn_id: str, operator: bool = False, reason: str = "rpc"
     ) -> AbortResult:
-        """Stop every run of a session that this connection may stop (`chat.abort` without id)."""
-        mine = [
-            run_id
-            for run_id, controller in self._controllers.items()
-            if controller.session_key == session_key
-            and (operator or controller.owner_conn == conn_id)
-        ]
+        """Stop every run of a session that this connection may stop (`chat.abort` without id).
+
+        A session whose active runs are all another connection's is refused (FOREIGN_SESSION),
+        as the spec refuses a non-owner's abort; one without active runs stops nothing."""
+        runs = [c for c in self._controllers.values() if c.session_key == session_key]
+        mine = [c.run_id for c in runs if operator or c.owner_conn == conn_id]
+        if runs and not mine:
+            raise ProtocolError(Refusal.FOREIGN_SESSION, session_key=session_key)
         out: list[Broadcast] = []
         for run_id in mine:
             out.extend(self.abort_run(run_id, reason))

@@ -43,9 +43,14 @@ TrackObject = Callable[[object], None]
 
 
 class _PendingError(NamedTuple):
+    """A lifecycle error waiting out its grace. `entry` is the run's registry link taken when
+    the error arrived: the provider stream ends with the error, so its dispatch settles and
+    drops the link (spec §2.7) long before the grace runs out, and the announcement needs it."""
+
     due: float
     seq: int
-    message: str | None
+    message: str
+    entry: RegistryEntry | None
 
 
 def _chat_payload(run_id: str, session_key: str, seq: int, state: str) -> dict[str, Any]:
@@ -298,14 +303,15 @@ class ChatFlow:
         self, run_id: str, seq: int, data: Mapping[str, Any], now: float, out: list[Broadcast]
     ) -> None:
         message = data.get("error")
-        message = None if message is None else str(message)
+        message = "error" if message is None else str(message)  # announced as an error either way
         self._state.clear_run(run_id)
         self._cancel_error(run_id)
         if run_id in self._aborted or self._error_grace <= 0:
             self.finalize(run_id, seq, out, error=message)
             return
         due = now + self._error_grace
-        self.pending_errors[run_id] = _PendingError(due, seq, message)
+        entry = self._registry.get(run_id)
+        self.pending_errors[run_id] = _PendingError(due, seq, message, entry)
         self.next_error_at = min(self.next_error_at, due)
 
     def _cancel_error(self, run_id: str) -> None:
@@ -322,7 +328,7 @@ class ChatFlow:
         out: list[Broadcast] = []
         for _, run_id in due:
             pending = self.pending_errors.pop(run_id)
-            self.finalize(run_id, pending.seq, out, error=pending.message or "error")
+            self.finalize(run_id, pending.seq, out, error=pending.message, entry=pending.entry)
         self.next_error_at = min((p.due for p in self.pending_errors.values()), default=inf)
         return out
 
@@ -331,14 +337,22 @@ class ChatFlow:
         self.next_error_at = inf
 
     def finalize(
-        self, run_id: str, seq: int, out: list[Broadcast], *, error: str | None = None
+        self,
+        run_id: str,
+        seq: int,
+        out: list[Broadcast],
+        *,
+        error: str | None = None,
+        entry: RegistryEntry | None = None,
     ) -> None:
         """Terminal event of a run: last delta, `final`/`error`, then forget the run (§2.6).
 
-        A run already aborted only has its buffers cleared: abort has announced it. Whether that
-        clear includes the raw buffer is the policy's `synthetic_end_clears_raw`.
+        `entry`: the registry link to announce to when the run's is gone (a lifecycle error's
+        grace outlasts it). A run already aborted only has its buffers cleared: abort has
+        announced it. Whether that clear includes the raw buffer is the policy's
+        `synthetic_end_clears_raw`.
         """
-        entry = self._registry.pop(run_id, None)
+        entry = self._registry.pop(run_id, None) or entry
         if run_id in self._aborted:
             self._clear_synthetic_end(run_id)
         else:

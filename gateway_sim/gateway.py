@@ -189,7 +189,8 @@ class Gateway:
     def abort_session(
         self, session_key: str, *, conn_id: str, operator: bool = False, reason: str = "rpc"
     ) -> AbortResult:
-        """`chat.abort` without a run id: every run of the session this connection may stop."""
+        """`chat.abort` without a run id: every run of the session this connection may stop;
+        raises ProtocolError (FOREIGN_SESSION) when all its active runs are another's."""
         return self._aborter.abort_session(
             session_key, conn_id=conn_id, operator=operator, reason=reason
         )

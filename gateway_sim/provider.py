@@ -96,6 +96,18 @@ def run_id_for(path: str, index: int) -> str:
     return f"{path}-{index}"
 
 
+def attributed_path(path: str, *, heartbeat: bool, terminal_lost: bool) -> str:
+    """The fault path a run takes, by spec §5's "how it happens": a run whose terminal is lost
+    after its stream ran to the end is `suppressed_output` when no delta was shown (a control
+    token, or a heartbeat run's hidden deltas: no `delta_sent_at`, so no sweep of the legacy
+    gateway sees it) and `missing_terminal` otherwise. Aborts and timeouts keep their name."""
+    if not terminal_lost or PATH_SHAPES[path].cut_short:
+        return path
+    if heartbeat or PATH_SHAPES[path].control_token:
+        return "suppressed_output"
+    return "missing_terminal"
+
+
 def path_of_run(run_id: str) -> str:
     return run_id.rpartition("-")[0]
 
@@ -164,7 +176,9 @@ class MockProvider:
         steps = 2 + len(thinking_cuts) + len(cuts)  # start, text events, ending
         delays = tuple(low + span * rng.random() for _ in range(steps))
         return RunPlan(
-            run_id=run_id_for(path, index),
+            run_id=run_id_for(
+                attributed_path(path, heartbeat=heartbeat, terminal_lost=terminal_lost), index
+            ),
             path=path,
             heartbeat=heartbeat,
             terminal_lost=terminal_lost,

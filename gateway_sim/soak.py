@@ -39,6 +39,7 @@ def run_soak(
     return {
         "policy": policy_label(policy, flags),
         "fault": fault,
+        "terminal_loss": terminal_loss,
         "runs": host.runs_done,
         "retained": {name: sizes["entries"] for name, sizes in report["state"].items()},
         "retained_bytes": {name: sizes["bytes"] for name, sizes in report["state"].items()},

@@ -102,7 +102,9 @@ def _recompute_summary(run: RunData, live: bool) -> tuple[dict[str, Any] | None,
     if live:
         missing = "the soak is still running"
     elif (run.run_dir / SUMMARY).is_file():
-        missing = f"{SUMMARY} is not valid JSON"
+        missing = (
+            f"{SUMMARY} is damaged (not JSON, or not the shape `leakbench schema summary` gives)"
+        )
     else:
         missing = f"the run ended before writing {SUMMARY}"
     from leakbench.harness.verdict import (

@@ -72,10 +72,7 @@ JSON_DAMAGES = ["types", "list", "garbage", "truncate", "delete"]
 
 
 def _damage_json(path: Path, draw: st.DrawFn) -> None:
-    # Nested wrong types only in meta.json: summary.json's signals are checked only for the
-    # fields its schema lists (a wrong-typed `slope_per_run_ci` still crashes the plots: left).
-    nested = ["nested"] if path.name == "meta.json" else []
-    kind = draw(st.sampled_from(JSON_DAMAGES + nested))
+    kind = draw(st.sampled_from([*JSON_DAMAGES, "nested"]))
     raw = path.read_bytes()
     if kind == "types":
         data = json.loads(raw)
@@ -211,6 +208,7 @@ def _fuzz(base: Path, tmp_path: Path, command: str, max_examples: int) -> None:
         shutil.rmtree(run)
 
     check()
+    shutil.rmtree(tmp_path / "run")  # the session's end checks every summary.json left
 
 
 @pytest.mark.parametrize(
@@ -225,6 +223,107 @@ def test_damaged_run_dirs_give_one_line_or_a_report(
 
 def test_compare_with_a_damaged_run_dir(base_run: Path, tmp_path: Path) -> None:
     _fuzz(base_run, tmp_path, "compare", 6)
+
+
+@pytest.mark.parametrize("column", ["t_wall", "t_gateway", "runs_done", "rss", "heap_traced"])
+def test_a_report_over_a_sidecar_with_an_emptied_column(
+    base_run: Path, tmp_path: Path, column: str
+) -> None:
+    """The fuzzer's find (report-6): summary.json a list (so the verdict is recomputed),
+    meta.json's `ended_at` null, one float column of the sidecar emptied (the verdict and the
+    plots each broke on a different one). st.data() takes no @example, so it is pinned here."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    meta = json.loads((run / "meta.json").read_text())
+    (run / "meta.json").write_text(json.dumps({**meta, "ended_at": None}), encoding="utf-8")
+    (run / "summary.json").write_text("[1, 2]", encoding="utf-8")
+    with np.load(run / SIDECAR, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    name = f"c{json.loads(arrays['index'].tobytes())['names'].index(column)}"
+    arrays[name] = arrays[name][:0]
+    with open(run / SIDECAR, "wb") as out:
+        np.savez(out, **arrays)
+    result = CliRunner().invoke(build_app(), ["report", str(run)], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
+    assert (run / "report.html").is_file()
+
+
+@pytest.mark.parametrize("command", ["report", "watch", "compare"])
+def test_a_meta_json_that_is_a_list_is_one_line(
+    base_run: Path, tmp_path: Path, command: str
+) -> None:
+    """Issue 11's finding: a meta.json that is a JSON list crashed `report`."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    (run / "meta.json").write_text("[1, 2]", encoding="utf-8")
+    args = {
+        "report": ["report", str(run)],
+        "watch": ["watch", str(run), "--once"],
+        "compare": ["compare", str(base_run), str(run), "--out", str(tmp_path / "cmp")],
+    }[command]
+    result = CliRunner().invoke(build_app(), args, catch_exceptions=True)
+    if isinstance(result.exception, LeakbenchError):  # main() prints it as one line
+        code, lines = result.exception.exit_code, [str(result.exception)]
+    else:  # the command printed it and exited
+        code, lines = result.exit_code, result.output.splitlines()
+    assert code == ExitCode.BAD_INPUT, result.output
+    assert len(lines) == 1, lines
+    assert f"{run / 'meta.json'}:1: expected a JSON object, got list" in lines[0], lines[0]
+
+
+def test_samples_lines_that_are_json_but_not_objects_are_skipped_and_named(
+    base_run: Path, tmp_path: Path
+) -> None:
+    """Issue 11's finding: a samples.jsonl line that is valid JSON but not an object crashed
+    `report`; such lines are skipped, and the report says which."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    (run / SIDECAR).unlink()
+    lines = (run / "samples.jsonl").read_bytes().splitlines(keepends=True)
+    lines[3:3] = [b"[1, 2]\n", b"42\n", b'"text"\n', b"null\n"]
+    (run / "samples.jsonl").write_bytes(b"".join(lines))
+    assert load_run(run).skipped_lines == [4, 5, 6, 7]
+    result = CliRunner().invoke(build_app(), ["report", str(run)], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
+    assert "4 unreadable line(s) of samples.jsonl were skipped: 4, 5, 6, 7" in (
+        run / "report.html"
+    ).read_text(encoding="utf-8")
+
+
+WRONG_SIGNALS = [
+    ("rss", "slope_per_run_ci", "x"),
+    ("rss", "slope_per_run_ci", [None, "a"]),
+    ("rss", "slope_per_hour", "12"),
+    ("heap", "theil_sen_per_run_ci_95", {"a": 1}),
+    ("state", "retained", [1]),
+    ("state", "bytes_per_leaked_run", "1 MB"),
+]
+
+
+@pytest.mark.parametrize(("signal", "key", "value"), WRONG_SIGNALS)
+def test_a_wrong_typed_signal_field_in_summary_json_is_recomputed(
+    base_run: Path, tmp_path: Path, signal: str, key: str, value: Any
+) -> None:
+    """summary.json is derived from samples.jsonl: one that does not validate against its
+    published schema (nested fields too) is treated as absent and the verdict recomputed, and
+    the report says so, rather than a plot failing on the field."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    summary = json.loads((run / "summary.json").read_text())
+    summary["signals"][signal][key] = value
+    (run / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert load_run(run).summary is None
+    result = CliRunner().invoke(build_app(), ["report", str(run)], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code in (ExitCode.NO_LEAK, ExitCode.LEAK, ExitCode.INCONCLUSIVE)
+    html = (run / "report.html").read_text(encoding="utf-8").lower()
+    assert "summary.json is damaged" in html
+    assert "recomputed from samples.jsonl" in html
+    shutil.rmtree(run)  # the session's end checks every summary.json left against the schema
 
 
 WRONG_META = [

@@ -6,12 +6,14 @@ Valid built-in scenarios are damaged the ways a careless or hostile author would
 number, deep nesting; YAML oddities (anchors and aliases, tags, duplicate keys, merge keys);
 bytes that are not UTF-8. Loading is in-process (`load_scenario`); a few files go through the
 real `leakbench scenarios validate` to check the exit code and stderr. The 10,000-example run is
-`pytest -m soak tests/test_fuzz_scenarios.py`.
+`pytest -m soak -s tests/test_fuzz_scenarios.py` (it prints how many loaded and how many were
+refused).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,17 +125,22 @@ def scenario_files(draw: st.DrawFn) -> bytes:
     return raw
 
 
-def _check_loads_or_one_line(path: Path) -> None:
+def _check_loads_or_one_line(path: Path) -> bool:
+    """Whether the file loaded; a refusal must be one `FILE:LINE: ...` line."""
     try:
         load_scenario(path)
     except BadInput as exc:
         message = str(exc)
         assert "\n" not in message, message
         assert re.match(rf"{re.escape(str(path))}:\d+: \S", message), message
+        return False
+    return True
 
 
-def _fuzz(tmp_path: Path, max_examples: int) -> None:
+def _fuzz(tmp_path: Path, max_examples: int) -> dict[str, int]:
+    """Run the fuzz; how many generated files loaded and how many were refused."""
     path = tmp_path / "fuzzed.yaml"
+    counts = {"loaded": 0, "refused": 0}
 
     @settings(
         max_examples=max_examples,
@@ -143,9 +150,10 @@ def _fuzz(tmp_path: Path, max_examples: int) -> None:
     @given(scenario_files())
     def check(raw: bytes) -> None:
         path.write_bytes(raw)
-        _check_loads_or_one_line(path)
+        counts["loaded" if _check_loads_or_one_line(path) else "refused"] += 1
 
     check()
+    return counts
 
 
 def test_generated_scenario_files_load_or_give_one_located_line(tmp_path: Path) -> None:
@@ -176,4 +184,8 @@ def test_the_command_exits_2_with_one_line(tmp_path: Path, raw: bytes) -> None:
 @pytest.mark.soak
 @pytest.mark.timeout(4 * 3600)  # 10,000 examples outlast the default 300 s
 def test_ten_thousand_generated_scenario_files(tmp_path: Path) -> None:
-    _fuzz(tmp_path, 10_000)
+    started = time.perf_counter()
+    counts = _fuzz(tmp_path, 10_000)
+    wall = time.perf_counter() - started
+    print(f"\nscenario fuzz: {counts} in {wall:.0f} s")  # BENCHMARKS.md
+    assert sum(counts.values()) == 10_000

@@ -55,6 +55,27 @@ def test_abort_naming_another_session_is_refused() -> None:
     assert refused.value.message == "run r1 does not belong to session s2"
 
 
+def test_a_non_owner_is_refused_as_such_whatever_session_it_names() -> None:
+    # The owner check comes first: a WRONG_SESSION here would tell a non-owner that the run
+    # exists and, by trying keys, which session it belongs to.
+    _, gateway = streaming()
+    for session_key in ("s2", "s1", None):
+        with pytest.raises(ProtocolError) as refused:
+            gateway.abort("r1", conn_id="c2", session_key=session_key)
+        assert refused.value.code == "NOT_OWNER", session_key
+        assert "s1" not in refused.value.message
+    assert "r1" in gateway.abort_controllers
+
+
+def test_abort_session_of_only_another_connections_runs_is_refused() -> None:
+    _, gateway = streaming()
+    with pytest.raises(ProtocolError) as refused:
+        gateway.abort_session("s1", conn_id="c2")
+    assert refused.value.code == "FOREIGN_SESSION"
+    assert "r1" in gateway.abort_controllers
+    assert not gateway.abort_session("idle", conn_id="c2").aborted  # no runs: nothing to stop
+
+
 def test_aborting_an_unknown_run_is_not_an_error() -> None:
     _, gateway = streaming()
     result = gateway.abort("nope", conn_id="c1")

@@ -214,6 +214,32 @@ def test_lifecycle_error_clears_at_once_and_finalizes_after_the_grace() -> None:
     assert "r1" not in gateway.agent_run_seq
 
 
+def test_a_lifecycle_error_is_announced_after_the_grace_though_the_dispatch_settled() -> None:
+    # Spec §2.6-2.7: the provider stream ends with the error, so its dispatch settles at once
+    # and drops the registry link; the `chat error` due after the grace must still go out.
+    rec = started()
+    rec.at(1.0).event("r1", "assistant", text="partial", delta="partial")
+    rec.at(2.0).event("r1", "lifecycle", phase="error", error="provider overloaded")
+    gateway = rec.gateway
+    gateway.dispatch_settled("r1")
+    assert "r1" not in gateway.state.registry
+    rec.at(17.0)
+    result = gateway.advance()
+    (error,) = [b for b in result.broadcasts if b.event == "chat"]
+    assert error.payload["state"] == "error"
+    assert error.payload["error"] == "provider overloaded"
+    assert error.session_key == "s1"
+
+
+def test_with_no_grace_an_error_without_a_message_is_still_an_error() -> None:
+    rec = started(error_grace=0.0)
+    rec.at(1.0).event("r1", "assistant", text="partial", delta="partial")
+    rec.at(2.0).event("r1", "lifecycle", phase="error")
+    assert rec.chat("final") == []
+    (error,) = rec.chat("error")
+    assert error["error"] == "error"
+
+
 def test_a_retry_within_the_grace_cancels_the_pending_error() -> None:
     rec = started(maintenance_interval=1000.0, tick_interval=1000.0)
     rec.at(2.0).event("r1", "lifecycle", phase="error", error="boom")

@@ -72,6 +72,29 @@ def test_retained_by_path_attributes_every_survivor_to_its_path() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("faults", "heartbeat", "path"),
+    [
+        ({}, 1.0, "suppressed_output"),  # hidden deltas: no delta_sent_at, like a control token
+        ({"missing_terminal": 1.0}, 1.0, "suppressed_output"),
+        ({}, 0.0, "missing_terminal"),  # visible deltas sent, then the end lost
+    ],
+)
+def test_runs_that_lose_their_terminal_are_attributed_to_the_path_they_take(
+    faults: dict[str, float], heartbeat: float, path: str
+) -> None:
+    # Spec §5 names a path by how it happens: a heartbeat run whose terminal is lost is
+    # `suppressed_output`, a visible run's is `missing_terminal`, whatever path was drawn.
+    workload = Workload(runs=40, faults=faults, heartbeat=heartbeat, terminal_loss=1.0)
+    host = EmbeddedHost(SHORT, LEGACY, workload, seed=5)
+    host.advance(40)
+    host.drain()
+    by_path = host.retained_by_path()
+    assert set(by_path) == {path}
+    expected = {"raw_buffers", "buffers"} if path == "suppressed_output" else {"raw_buffers"}
+    assert set(by_path[path]) == expected
+
+
 @pytest.mark.parametrize("policy", [LEGACY, FIXED])
 def test_weak_references_count_exactly_the_per_run_objects_the_maps_hold(policy) -> None:
     host = EmbeddedHost(SHORT, policy, Workload(runs=200, faults=MIXED), seed=4)

@@ -149,6 +149,28 @@ def test_a_client_cannot_join_another_connections_session_nor_list_its_runs(url:
     run(scenario)
 
 
+def test_diagnostics_memory_reports_the_bytes_of_the_bounded_caches(url: str) -> None:
+    """Entries alone plateau at a cache's cap whatever the keys hold: the bytes of the dedupe
+    cache grow with the length of the keys it keeps, so the harness can see them."""
+
+    async def scenario() -> None:
+        client = await GatewayClient.open(url, token=TOKEN)
+        before = await client.request("diagnostics.memory", {})
+        for n, length in enumerate((8, MAX_KEY_CHARS)):
+            key = f"normal-{n}-".ljust(length, "k")
+            watch = client.watch(key)
+            params = {"session_key": "bytes", "message": "hi", "idempotency_key": key}
+            await client.request("chat.send", params)
+            await watch.settled
+        after = await client.request("diagnostics.memory", {})
+        assert after["caches"]["dedupe"] == before["caches"]["dedupe"] + 2
+        grown = after["cache_bytes"]["dedupe"] - before["cache_bytes"]["dedupe"]
+        assert grown >= MAX_KEY_CHARS + 8  # both keys' characters are counted
+        await client.close()
+
+    run(scenario)
+
+
 def test_a_session_is_free_again_once_its_owner_left_and_its_runs_settled(url: str) -> None:
     async def scenario() -> None:
         first = await GatewayClient.open(url, token=TOKEN)

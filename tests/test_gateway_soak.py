@@ -98,7 +98,9 @@ def test_with_synthetic_end_clearing_raw_a_run_leaks_exactly_when_its_terminal_i
     host.drain()
     lost = host.terminal_losses[path]
     assert 0 < lost < 200
-    assert host.retained_by_path() == {path: {"raw_buffers": lost}}
+    # A normal run that loses its end is the missing_terminal path (spec §5: how it happens).
+    taken = "missing_terminal" if path == "normal" else path
+    assert host.retained_by_path() == {taken: {"raw_buffers": lost}}
     assert host.memory_report()["caches"]["agent_run_seq"] == lost
 
 
@@ -131,8 +133,10 @@ def test_soak_command_prints_the_json_contract(capsys: pytest.CaptureFixture[str
     status = main(["soak", "--policy", "legacy", "--fault", "abort", "--runs", "20", "--json"])
     assert status == 0
     result = json.loads(capsys.readouterr().out)
-    assert list(result) == ["policy", "fault", "runs", "retained", "retained_bytes", "caches"]
+    keys = ["policy", "fault", "terminal_loss", "runs", "retained", "retained_bytes", "caches"]
+    assert list(result) == keys
     assert (result["policy"], result["fault"], result["runs"]) == ("legacy", "abort", 20)
+    assert result["terminal_loss"] == 0.0
     assert list(result["retained"]) == list(RUN_MAPS)
     assert result["retained"]["raw_buffers"] == 20
 
@@ -143,6 +147,17 @@ def test_soak_command_applies_policy_flag_overrides(capsys: pytest.CaptureFixtur
     result = json.loads(capsys.readouterr().out)
     assert result["policy"] == "legacy[abort_clears_raw=true]"
     assert result["retained"]["raw_buffers"] == 0
+
+
+def test_soak_command_sets_terminal_loss_and_says_which(capsys: pytest.CaptureFixture[str]) -> None:
+    # The 2026.5.27 build leaks an abort only when its synthetic end is lost (spec §5 note).
+    argv = ["soak", "--policy", "legacy-2026.5.27", "--fault", "abort", "--runs", "20", "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["retained"]["raw_buffers"] == 0
+    assert main([*argv, "--terminal-loss", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["terminal_loss"] == 1.0
+    assert result["retained"]["raw_buffers"] == 20
 
 
 def test_soak_command_renders_a_table_without_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,6 +178,8 @@ def test_soak_command_renders_a_table_without_json(capsys: pytest.CaptureFixture
         (["soak", "--fault", "abort", "--policy", "newest"], "valid policies: legacy, fixed"),
         (["soak", "--fault", "abort", "--policy-flag", "speed=true"], "valid flags:"),
         (["soak", "--fault", "abort", "--policy-flag", "abort_clears_raw"], "NAME=true|false"),
+        (["soak", "--fault", "abort", "--terminal-loss", "1.5"], "--terminal-loss"),
+        (["soak", "--fault", "abort", "--terminal-loss", "nan"], "--terminal-loss"),
         (["serve", "--policy", "newest"], "unknown policy 'newest'"),
     ],
 )

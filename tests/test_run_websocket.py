@@ -163,4 +163,6 @@ def test_both_transports_leave_the_same_entries_behind(tmp_path: Path) -> None:
         assert result.code == 1, result.stderr
         found[transport] = result.json()["signals"]["state"]["retained_by_path"]
     assert found["websocket"] == found["embedded"]
-    assert set(found["embedded"]) == {"normal", *FAULT_PATHS["mixed-faults"]}
+    # Normal runs that lost their end count as the path they took (missing_terminal, or
+    # suppressed_output for heartbeat runs): nothing is left under `normal`.
+    assert set(found["embedded"]) == set(FAULT_PATHS["mixed-faults"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import time
@@ -11,7 +12,6 @@ import numpy as np
 import psutil
 import pytest
 
-from leakbench.harness.errors import BadInput
 from leakbench.harness.rundir import SAMPLES, SIDECAR, RunStore, load_run, read_columns
 from leakbench.harness.rundir.sidecar import read_columns_cached
 from leakbench_cli import leakbench, leakbench_process, wait_for_samples
@@ -72,19 +72,35 @@ def test_a_damaged_sidecar_falls_back_to_the_samples(run_dir: Path) -> None:
     _same(load_run(run_dir).columns, read_columns(run_dir / SAMPLES)[0])
 
 
-def test_a_sidecar_column_of_the_wrong_length_is_one_line_of_bad_input(run_dir: Path) -> None:
-    """Digest intact, one column cut short: noticed when that column is read, not trusted."""
-    load_run(run_dir, keep_sidecar=True)
-    with np.load(run_dir / SIDECAR, allow_pickle=False) as archive:
+def _lie(path: Path, change) -> None:
+    """Rewrite a valid sidecar with one array changed: same digest, other arrays."""
+    with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
-    arrays["c1"] = arrays["c1"][:2]
-    with open(run_dir / SIDECAR, "wb") as out:
+    change(arrays)
+    with open(path, "wb") as out:
         np.savez(out, **arrays)
-    columns = load_run(run_dir).columns
-    cut = columns.keys()[1]  # the sidecar stores the columns as c0, c1, ... in this order
-    columns.column(columns.keys()[0])  # the others read as before
-    with pytest.raises(BadInput, match=rf"samples\.columns\.npz: damaged \(column {cut} is"):
-        columns.column(cut)
+
+
+def _sparse_index_past_the_end(arrays: dict[str, np.ndarray]) -> None:
+    index = json.loads(arrays["index"].tobytes())
+    index["sparse"].setdefault("note", []).append([len(arrays["is_drain"]) + 5, "x"])
+    arrays["index"] = np.frombuffer(json.dumps(index).encode(), dtype=np.uint8)
+
+
+LIES = {
+    "a column emptied": lambda arrays: arrays.update(c0=arrays["c0"][:0]),
+    "a column shortened": lambda arrays: arrays.update(c3=arrays["c3"][:5]),
+    "a column of another type": lambda arrays: arrays.update(c2=arrays["c2"].astype(np.int64)),
+    "is_drain as bytes": lambda arrays: arrays.update(is_drain=np.zeros(3, np.uint8)),
+    "a sparse index past the end": _sparse_index_past_the_end,
+}
+
+
+@pytest.mark.parametrize("lie", sorted(LIES))
+def test_a_sidecar_whose_arrays_disagree_falls_back_to_the_samples(run_dir: Path, lie: str) -> None:
+    load_run(run_dir, keep_sidecar=True)
+    _lie(run_dir / SIDECAR, LIES[lie])
+    _same(load_run(run_dir).columns, read_columns(run_dir / SAMPLES)[0])
 
 
 def test_a_new_run_removes_the_previous_sidecar(run_dir: Path) -> None:

@@ -7,7 +7,8 @@ fields and the skipped line numbers as JSON). samples.jsonl stays the source of 
 copy is used only while the file still starts with the bytes it was made from (its size and
 a digest of the first and last 4 KiB it covers), and lines written since are streamed and
 appended.
-A missing, stale or damaged copy falls back to the streaming pass; a copy that cannot be
+A missing, stale or damaged copy, or one whose arrays disagree with each other (a column
+shorter than the others), falls back to the streaming pass; a copy that cannot be
 written (a read-only directory) is simply not kept.
 
 Columns load lazily, one at first use: a report that draws RSS over time reads three arrays
@@ -62,11 +63,10 @@ def _digest(path: Path, end: int) -> str:
 class _LazyColumns(Mapping[str, np.ndarray]):
     """The numeric columns of an open .npz, each read on first access and kept."""
 
-    def __init__(self, archive: Any, names: list[str], path: Path, length: int) -> None:
+    def __init__(self, archive: Any, names: list[str], path: Path) -> None:
         self._archive = archive
         self._path = path
         self._names = names
-        self._length = length
         self._loaded: dict[str, np.ndarray] = {}
 
     def __getitem__(self, key: str) -> np.ndarray:
@@ -77,8 +77,6 @@ class _LazyColumns(Mapping[str, np.ndarray]):
                 column = self._archive[f"c{self._names.index(key)}"]
             except UNREADABLE as exc:  # read lazily: too late to fall back to samples.jsonl
                 raise self._damaged(type(exc).__name__) from None
-            if column.dtype != np.float64 or column.shape != (self._length,):
-                raise self._damaged(f"column {key} is not {self._length} numbers")
             self._loaded[key] = column
         return self._loaded[key]
 
@@ -93,6 +91,27 @@ class _LazyColumns(Mapping[str, np.ndarray]):
         return len(self._names)
 
 
+def _check_shapes(archive: Any, count: int, rows: int) -> None:
+    """Raise ValueError unless each of the `count` columns is a float64 vector of `rows`: a
+    valid archive whose arrays disagree in length would break every plot drawn from it.
+
+    Only the array headers are read, so the columns still load lazily.
+    """
+    for n in range(count):
+        with archive.zip.open(f"c{n}.npy") as member:
+            major, _minor = np.lib.format.read_magic(member)
+            if major not in (1, 2):
+                raise ValueError(f"column {n}: npy format {major}")
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if major == 1
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _fortran, dtype = read_header(member)
+        if shape != (rows,) or dtype != np.float64:
+            raise ValueError(f"column {n}: {dtype} {shape}, not {rows} float64 rows")
+
+
 def _load(samples_path: Path) -> tuple[SampleColumns, SampleScan] | None:
     """The columns of the sidecar, or None when it is missing, stale or unreadable."""
     path = samples_path.with_name(SIDECAR)
@@ -100,6 +119,8 @@ def _load(samples_path: Path) -> tuple[SampleColumns, SampleScan] | None:
         return None
     try:
         archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):  # a lone .npy array, not an archive
+            return None
         index = json.loads(archive[_INDEX].tobytes())
         covered = int(index["covered_bytes"])
         if index.get("format") != SIDECAR_FORMAT or samples_path.stat().st_size < covered:
@@ -107,17 +128,21 @@ def _load(samples_path: Path) -> tuple[SampleColumns, SampleScan] | None:
         if _digest(samples_path, covered) != index["digest"]:
             return None
         is_drain = archive[_DRAIN]
+        if is_drain.dtype != np.bool_ or is_drain.ndim != 1:
+            raise ValueError(f"{_DRAIN}: {is_drain.dtype} {is_drain.shape}")
+        names = [str(name) for name in index["names"]]
+        _check_shapes(archive, len(names), len(is_drain))
+        sparse = {key: [(int(i), v) for i, v in pairs] for key, pairs in index["sparse"].items()}
+        if any(not 0 <= i < len(is_drain) for pairs in sparse.values() for i, _ in pairs):
+            raise ValueError("a sparse field's sample index is out of range")
+        scan = SampleScan(
+            skipped_lines=[int(line) for line in index["skipped_lines"]],
+            complete_bytes=covered,
+            complete_lines=int(index["covered_lines"]),
+        )
     except UNREADABLE:
         return None
-    if is_drain.dtype != np.bool_ or is_drain.ndim != 1:
-        return None
-    numeric = _LazyColumns(archive, list(index["names"]), path, len(is_drain))
-    sparse = {key: [(int(i), v) for i, v in pairs] for key, pairs in index["sparse"].items()}
-    scan = SampleScan(
-        skipped_lines=list(index["skipped_lines"]),
-        complete_bytes=covered,
-        complete_lines=int(index["covered_lines"]),
-    )
+    numeric = _LazyColumns(archive, names, path)
     return SampleColumns(numeric, sparse, is_drain), scan
 
 

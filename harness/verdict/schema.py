@@ -8,12 +8,14 @@ every summary it makes against the published JSON Schema.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Verdict = Literal["leak", "no-leak", "inconclusive", "error"]
 SignalVerdict = Literal["leak", "no-leak", "inconclusive"]
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
+"""[lower, upper]."""
 
 
 class _Open(BaseModel):
@@ -50,6 +52,19 @@ class TrendSignal(_Open):
     block_medians: list[float]
     single_step: bool
     allocator_retention: bool | None
+    # The fit, where there was one: the reports draw these, so their types are part of the
+    # contract too (a wrong-typed one from disk would otherwise crash a plot).
+    field: str | None = Field(None, description="The sample field judged (rss, heap_traced ...).")
+    lower_bound_99: float | None = None
+    upper_bound_99: float | None = None
+    slope_per_run: float | None = None
+    slope_per_run_ci: Interval | None = None
+    theil_sen_per_run_ci_95: Interval | None = None
+    mdl_per_run: float | None = None
+    slope_per_hour: float | None = None
+    slope_per_hour_ci: Interval | None = None
+    theil_sen_per_hour_ci_95: Interval | None = None
+    mdl_per_hour: float | None = None
 
 
 class StateSignal(_Open):
@@ -59,6 +74,16 @@ class StateSignal(_Open):
     verdict: SignalVerdict
     exact: bool
     caches: dict[str, int]
+    controllers: int | None = None
+    reason: str | None = Field(None, description="Why the count is not exact, when it is not.")
+    entries: dict[str, int] | None = Field(None, description="Held when the run stopped early.")
+    retained: dict[str, int] | None = Field(None, description="Entries held after the drain.")
+    retained_bytes: dict[str, int] | None = None
+    retained_by_path: dict[str, dict[str, int]] | None = None
+    leaked_runs: int | None = None
+    slope_per_run: float | None = Field(None, description="Entries retained per run.")
+    bytes_per_run: float | None = None
+    bytes_per_leaked_run: float | None = None
 
 
 class MapAttribution(_Open):
