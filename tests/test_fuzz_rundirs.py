@@ -249,13 +249,8 @@ def test_a_report_over_a_sidecar_with_an_emptied_column(
     assert (run / "report.html").is_file()
 
 
-@pytest.mark.parametrize("command", ["report", "watch", "compare"])
-def test_a_meta_json_that_is_a_list_is_one_line(
-    base_run: Path, tmp_path: Path, command: str
-) -> None:
-    """Issue 11's finding: a meta.json that is a JSON list crashed `report`."""
-    run = shutil.copytree(base_run, tmp_path / "run")
-    (run / "meta.json").write_text("[1, 2]", encoding="utf-8")
+def _one_bad_input_line(command: str, base_run: Path, run: Path, tmp_path: Path) -> str:
+    """Run `command` over the damaged `run`; it must exit 2 with one line, returned."""
     args = {
         "report": ["report", str(run)],
         "watch": ["watch", str(run), "--once"],
@@ -268,7 +263,18 @@ def test_a_meta_json_that_is_a_list_is_one_line(
         code, lines = result.exit_code, result.output.splitlines()
     assert code == ExitCode.BAD_INPUT, result.output
     assert len(lines) == 1, lines
-    assert f"{run / 'meta.json'}:1: expected a JSON object, got list" in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["report", "watch", "compare"])
+def test_a_meta_json_that_is_a_list_is_one_line(
+    base_run: Path, tmp_path: Path, command: str
+) -> None:
+    """Issue 11's finding: a meta.json that is a JSON list crashed `report`."""
+    run = shutil.copytree(base_run, tmp_path / "run")
+    (run / "meta.json").write_text("[1, 2]", encoding="utf-8")
+    line = _one_bad_input_line(command, base_run, run, tmp_path)
+    assert f"{run / 'meta.json'}:1: expected a JSON object, got list" in line, line
 
 
 def test_samples_lines_that_are_json_but_not_objects_are_skipped_and_named(
@@ -343,19 +349,8 @@ def test_a_wrong_typed_meta_field_is_one_line_naming_it(
     run = shutil.copytree(base_run, tmp_path / "run")
     meta = json.loads((run / "meta.json").read_text())
     (run / "meta.json").write_text(json.dumps({**meta, **fields}), encoding="utf-8")
-    args = {
-        "report": ["report", str(run)],
-        "watch": ["watch", str(run), "--once"],
-        "compare": ["compare", str(base_run), str(run), "--out", str(tmp_path / "cmp")],
-    }[command]
-    result = CliRunner().invoke(build_app(), args, catch_exceptions=True)
-    if isinstance(result.exception, LeakbenchError):  # main() prints it as one line
-        code, lines = result.exception.exit_code, [str(result.exception)]
-    else:  # the command printed it and exited
-        code, lines = result.exit_code, result.output.splitlines()
-    assert code == ExitCode.BAD_INPUT, result.output
-    assert len(lines) == 1, lines
-    assert f"{run / 'meta.json'}: field {named}" in lines[0], lines[0]
+    line = _one_bad_input_line(command, base_run, run, tmp_path)
+    assert f"{run / 'meta.json'}: field {named}" in line, line
 
 
 @pytest.mark.soak
