@@ -157,11 +157,12 @@ def _rss_detail(summary: dict[str, Any] | None) -> str:
     return f"RSS slope {slope}/run, interval {format_interval(*ci, 'bytes')}"
 
 
-def _uss_field(evidence: Evidence) -> str | None:
-    """The USS field the verdict judged (`tree_uss` under `scope: tree`), else `uss`, when
-    sampled (`probe.uss`): private pages, beside RSS, which counts shared pages per process."""
-    judged = (((evidence.summary or {}).get("signals") or {}).get("uss") or {}).get("field")
-    for key in (judged, "uss"):
+def _judged_field(evidence: Evidence, signal: str) -> str | None:
+    """The field the verdict judged for `signal` (`tree_rss`, `tree_uss` under `scope: tree`),
+    else the process's own, when sampled: the line drawn is the one the trend was fitted to.
+    USS (`probe.uss`) counts private pages, beside RSS, which counts shared pages per process."""
+    judged = (((evidence.summary or {}).get("signals") or {}).get(signal) or {}).get("field")
+    for key in (judged, signal):
         if isinstance(key, str) and evidence.run.columns.has(key):
             return key
     return None
@@ -171,8 +172,10 @@ def plot_rss(evidence: Evidence) -> Figure | None:
     """RSS (and USS, when sampled) over gateway time and over runs completed, warm-up shaded,
     RSS's trend and the verdict drawn."""
     columns = evidence.run.columns
-    t, rss_t = series(columns, field("rss"), "t_gateway")
-    runs, rss_r = series(columns, field("rss"), "runs_done", load_only=True)
+    rss = _judged_field(evidence, "rss") or "rss"
+    label = "RSS (process tree)" if rss == "tree_rss" else "RSS"
+    t, rss_t = series(columns, field(rss), "t_gateway")
+    runs, rss_r = series(columns, field(rss), "runs_done", load_only=True)
     if not len(rss_t):
         return None
     signal = ((evidence.summary or {}).get("signals") or {}).get("rss") or {}
@@ -187,11 +190,11 @@ def plot_rss(evidence: Evidence) -> Figure | None:
         by_time, t[0] / seconds_per_unit, None if cut_t is None else cut_t / seconds_per_unit
     )
     _shade_drain(by_time, evidence, seconds_per_unit)
-    _line(by_time, t, rss_t, rss_scale, color=AFTER_COLOUR, label="RSS")
-    uss = _uss_field(evidence)
+    _line(by_time, t, rss_t, rss_scale, color=AFTER_COLOUR, label=label)
+    uss = _judged_field(evidence, "uss")
     if uss is not None:
         _line(by_time, *series(columns, field(uss), "t_gateway"), rss_scale, **USS_STYLE)
-    load_t, load_rss = series(columns, field("rss"), "t_gateway", load_only=True)
+    load_t, load_rss = series(columns, field(rss), "t_gateway", load_only=True)
     per_hour, per_hour_ci = signal.get("slope_per_hour"), signal.get("slope_per_hour_ci")
     _draw_trend(
         by_time,
@@ -208,7 +211,7 @@ def plot_rss(evidence: Evidence) -> Figure | None:
 
     if len(rss_r):
         _shade_warmup(by_runs, runs[0], _warmup(evidence, "cut_runs"))
-        _line(by_runs, runs, rss_r, (1.0, bytes_per_unit), color=AFTER_COLOUR, label="RSS")
+        _line(by_runs, runs, rss_r, (1.0, bytes_per_unit), color=AFTER_COLOUR, label=label)
         if uss is not None:
             uss_r = series(columns, field(uss), "runs_done", load_only=True)
             _line(by_runs, *uss_r, (1.0, bytes_per_unit), **USS_STYLE)

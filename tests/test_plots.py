@@ -10,6 +10,7 @@ import pytest
 from matplotlib._pylab_helpers import Gcf
 
 from leakbench.harness.rundir import RunData, SampleColumns
+from leakbench.harness.verdict import Tolerances, summarize
 from leakbench.reports.downsample import minmax_downsample
 from leakbench.reports.evidence import Evidence, load_evidence
 from leakbench.reports.plots import plot_compare, plot_objects, plot_rss, plot_state, save_png
@@ -133,3 +134,27 @@ def test_plots_leave_no_pyplot_figures(legacy: Evidence) -> None:
     for draw in (plot_rss, plot_state, plot_objects):
         draw(legacy)
     assert Gcf.get_num_fig_managers() == 0
+
+
+def test_a_tree_judged_run_draws_the_tree_it_was_judged_on() -> None:
+    """A wrapper's own RSS is flat while its child grows: the line drawn, and the trend fitted
+    to it, must be the tree's total that the verdict judged, not the flat parent."""
+    samples = [
+        {
+            "i": i,
+            "t_wall": i * 0.1,
+            "t_gateway": i * 0.1,
+            "runs_done": 0,
+            "rss": 3e6,
+            "tree_rss": 3e6 + 20e6 + 40_000.0 * i,
+            "phase": "load",
+        }
+        for i in range(200)
+    ]
+    summary = summarize(samples, meta={"target": "command"}, tolerances=Tolerances(scope="tree"))
+    assert summary["signals"]["rss"]["field"] == "tree_rss"
+    by_time, _ = plot_rss(_evidence(SampleColumns.from_samples(samples), summary)).axes
+    (drawn,) = [line for line in by_time.get_lines() if line.get_label() == "RSS (process tree)"]
+    tree = np.array([sample["tree_rss"] for sample in samples])
+    y = np.asarray(drawn.get_ydata())
+    assert np.allclose(y * (tree.max() / y.max()), tree)
