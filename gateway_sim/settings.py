@@ -27,6 +27,10 @@ def _setting(default: float, unit: str, doc: str, *, zero_ok: bool = False) -> A
     return field(default=default, metadata={"unit": unit, "zero_ok": zero_ok, "doc": doc})
 
 
+TTL_SETTINGS = ("stale_ttl", "aborted_ttl", "dedupe_ttl", "error_grace")
+"""The settings for how long an entry may outlive its run (the drain waits out the longest)."""
+
+
 @dataclass(frozen=True, slots=True)
 class GatewaySettings:
     """Timing and size constants of the gateway; see the spec's §7 for what each one governs.
@@ -93,9 +97,13 @@ class GatewaySettings:
             max(now + timeout + self.expiry_grace, now + self.expiry_min), now + self.expiry_max
         )
 
+    def longest_ttl_setting(self) -> str:
+        """The name of the setting that lets an entry outlive its run longest."""
+        return max(TTL_SETTINGS, key=lambda name: getattr(self, name))
+
     def longest_ttl(self) -> float:
         """The longest time any per-run entry or cache entry may legitimately outlive its run."""
-        return max(self.stale_ttl, self.aborted_ttl, self.dedupe_ttl, self.error_grace)
+        return getattr(self, self.longest_ttl_setting())
 
     def drain_horizon(self) -> float:
         """Gateway time after the last run settles by which every legitimate entry is gone:

@@ -28,14 +28,10 @@ DECISIVE = ("leak", "no-leak")
 _TOLERANCE_KEY = {"runs": "tolerance_per_run", "hours": "tolerance_per_hour"}
 
 
-def _bound(signal: dict[str, Any], side: str) -> float | None:
-    return next((value for key, value in signal.items() if key.startswith(f"{side}_bound_")), None)
-
-
 def _closeness(name: str, signal: dict[str, Any], verdict: str) -> str | None:
     """Why one trend signal leaves `verdict` close to its tolerance, or None."""
     tolerance = signal.get(_TOLERANCE_KEY.get(signal.get("axis"), ""))
-    lower, upper = _bound(signal, "lower"), _bound(signal, "upper")
+    lower, upper = signal.get("lower_bound_99"), signal.get("upper_bound_99")
     if tolerance is None or lower is None or upper is None:
         return None
     if verdict == "leak" and signal["verdict"] == "leak" and lower < CLOSE_FACTOR * tolerance:

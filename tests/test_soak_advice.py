@@ -77,7 +77,7 @@ def test_a_short_gateway_run_prints_the_ttl_warning_and_still_runs(tmp_path: Pat
 def test_attach_samples_a_short_watch_often_enough_and_a_long_one_at_most_max_samples() -> None:
     assert watch_interval(20) == 0.25  # 80 samples, not the 20 one a second gave
     assert watch_interval(600) == 1.0
-    assert 4 * 86400 / watch_interval(4 * 86400) == pytest.approx(MAX_SAMPLES)
+    assert 4 * 86400 / watch_interval(4 * 86400) <= MAX_SAMPLES  # a long watch stays in bounds
 
 
 def test_attach_for_ten_seconds_at_the_default_interval_judges_a_leak(tmp_path: Path) -> None:

@@ -45,10 +45,7 @@ def ttl_warning(scenario: Scenario) -> str | None:
     longest = settings.longest_ttl()
     if span >= longest:
         return None
-    name = max(
-        ("stale_ttl", "aborted_ttl", "dedupe_ttl", "error_grace"),
-        key=lambda field: getattr(settings, field),
-    )
+    name = settings.longest_ttl_setting()
     return (
         f"the workload spans about {format_duration(round(span))} of gateway time, less than "
         f"gateway.{name} {format_duration(longest)}: state that may live that long is still "

@@ -16,8 +16,9 @@ FLOOR_STEPS = 4
 """Growth of fewer than this many of the series' own steps over the window proves no rate."""
 MIN_FLOOR = float(2**20)
 """One pymalloc arena (1 MiB since CPython 3.10), the unit a Python heap grows by; also above
-the creep the injected agent itself causes in a flat target (about 600 KB over 11 s at a 50 ms
-interval, measured this stop: its allocations interleave with the target's in glibc's heap)."""
+the creep the injected agent itself causes in a flat target (450-600 KB over 11-22 s at a
+50 ms interval, with heap blocks flat: malloc's in-use bytes and pymalloc pages both grow; issue
+9 is to remove it)."""
 
 
 @dataclass(frozen=True)
