@@ -109,13 +109,18 @@ class Agent:
                     self._handle(json.loads(line))
             now = time.monotonic()
             if now >= next_sample:
-                sample = self.probe.sample()
-                self._send({"type": "sample", "pid": os.getpid(), "t": time.time(), **sample})
+                sock.sendall(self.sample_line())
                 next_sample = max(next_sample + interval, now)
+
+    def sample_line(self) -> bytes:
+        """The `sample` message as sent: all the sampling loop does at each tick, apart from the
+        write (tests and the overhead bench call it to see what a tick keeps and costs)."""
+        sample = self.probe.sample()
+        return _line({"type": "sample", "pid": os.getpid(), "t": time.time(), **sample})
 
     def _send(self, message: dict[str, Any]) -> None:
         assert self.sock is not None
-        self.sock.sendall(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+        self.sock.sendall(_line(message))
 
     def _handle(self, request: dict[str, Any]) -> None:
         reply: dict[str, Any] = {"id": request.get("id"), "pid": os.getpid()}
@@ -135,6 +140,10 @@ class Agent:
         if self.log_path:
             with open(self.log_path, "a", encoding="utf-8") as log:
                 log.write(f"[pid {os.getpid()}] {text}\n")
+
+
+def _line(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode() + b"\n"
 
 
 def start_from_environment() -> Optional[Agent]:
