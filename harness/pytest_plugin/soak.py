@@ -87,7 +87,7 @@ def _meta(name: str) -> dict[str, Any]:
     }
 
 
-GIVEN_AS = {"per_iteration": "max_growth_per_run"}
+GIVEN_AS = {"per_iteration": "max_growth_per_run", "objects_per_iteration": "objects_per_run"}
 """The verdict setting a soak option stands for, so a tolerance the test set is said to be set."""
 
 

@@ -192,16 +192,18 @@ def _complete(counters: dict[str, np.ndarray]) -> bool:
 
 
 SETTING_OF = {
-    # Which `verdict` setting sets a byte signal's tolerance, per judged axis.
-    "runs": "max_growth_per_run",
-    "hours": "max_rss_growth",
+    # Which setting sets a signal's tolerance, per unit and judged axis. Counts have a setting
+    # only in the pytest plugin (`objects_per_iteration`), and only per call.
+    ("bytes", "runs"): "max_growth_per_run",
+    ("bytes", "hours"): "max_rss_growth",
+    ("blocks", "runs"): "objects_per_run",
+    ("objects", "runs"): "objects_per_run",
 }
 
 
 def _source(spec: SignalSpec, tolerances: Tolerances, axis: str) -> str:
-    if spec.unit != "bytes":
-        return "default"
-    return "scenario" if SETTING_OF[axis] in tolerances.given else "default"
+    setting = SETTING_OF.get((spec.unit, axis))
+    return "scenario" if setting in tolerances.given else "default"
 
 
 def _per_hour(tolerance: float, runs: np.ndarray, hour_axis: np.ndarray) -> float | None:
