@@ -32,8 +32,9 @@ def side_by_side(signals: Mapping[str, Signal], alpha: float) -> dict[str, Any] 
             continue
         alone = {name: signals[name]}
         p = signals[name].analysis.p_value
-        outcome, reason = combine(alone, holm_adjust({} if p is None else {name: p}), alpha)
-        entry[key] = {"verdict": str(outcome), "reason": reason or signals[name].analysis.reason}
+        decision = combine(alone, holm_adjust({} if p is None else {name: p}), alpha)
+        reason = decision.reason or signals[name].analysis.reason
+        entry[key] = {"verdict": str(decision.outcome), "reason": reason}
     return entry
 
 

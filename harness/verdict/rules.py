@@ -20,6 +20,7 @@ Buffers or native code, or the allocator keeping freed pages).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from leakbench.harness.stats import Outcome
 from leakbench.harness.verdict.signals import OS_SIGNALS, Signal
@@ -33,12 +34,20 @@ SHARED_REASON = (
 )
 
 
-def combine(
-    signals: Mapping[str, Signal], adjusted: Mapping[str, float], alpha: float
-) -> tuple[Outcome, str]:
+@dataclass(frozen=True)
+class Decision:
+    """The trend verdict, its reason in words, and whether the growth was found native (RSS
+    and malloc's in-use bytes rising beside a flat heap), for the headline's last sentence."""
+
+    outcome: Outcome
+    reason: str
+    native: bool = False
+
+
+def combine(signals: Mapping[str, Signal], adjusted: Mapping[str, float], alpha: float) -> Decision:
     """Overall trend verdict and its reason in words."""
     if not signals:
-        return Outcome.INCONCLUSIVE, "no memory samples"
+        return Decision(Outcome.INCONCLUSIVE, "no memory samples")
     confirmed = {
         name
         for name, s in signals.items()
@@ -48,24 +57,27 @@ def combine(
         return _v8_heap(signals, confirmed, adjusted)
     python_growth = [name for name in ("heap", "objects") if name in confirmed]
     if python_growth:
-        return Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow"
+        return Decision(Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow")
     if "rss" in confirmed:
         uss = signals.get("uss")
         if uss is not None and "uss" not in confirmed and uss.outcome is Outcome.NO_LEAK:
-            return Outcome.INCONCLUSIVE, SHARED_REASON
+            return Decision(Outcome.INCONCLUSIVE, SHARED_REASON)
         return _memory_leak(signals["rss"], signals.get("heap"))
     if "uss" in confirmed:
         return _memory_leak(signals["uss"], signals.get("heap"))
     for name, s in signals.items():
         if s.outcome is Outcome.LEAK:
-            return Outcome.INCONCLUSIVE, (
-                f"{label(name)} alone is not enough evidence once {len(adjusted)} signals are "
-                f"tested (Holm-adjusted p = {adjusted[name]:.2g})"
+            return Decision(
+                Outcome.INCONCLUSIVE,
+                (
+                    f"{label(name)} alone is not enough evidence once {len(adjusted)} signals are "
+                    f"tested (Holm-adjusted p = {adjusted[name]:.2g})"
+                ),
             )
     for name, s in signals.items():
         if s.outcome is Outcome.INCONCLUSIVE:
-            return Outcome.INCONCLUSIVE, _inconclusive_reason(name, s)
-    return Outcome.NO_LEAK, ""
+            return Decision(Outcome.INCONCLUSIVE, _inconclusive_reason(name, s))
+    return Decision(Outcome.NO_LEAK, "")
 
 
 def _inconclusive_reason(name: str, signal: Signal) -> str:
@@ -76,25 +88,31 @@ def _inconclusive_reason(name: str, signal: Signal) -> str:
 
 def _v8_heap(
     signals: Mapping[str, Signal], confirmed: set[str], adjusted: Mapping[str, float]
-) -> tuple[Outcome, str]:
+) -> Decision:
     """Node targets: the post-GC heap decides; RSS can only make a flat heap inconclusive."""
     heap = signals[V8_HEAP]
     if V8_HEAP in confirmed:
-        return Outcome.LEAK, f"{label(V8_HEAP)} grows"
+        return Decision(Outcome.LEAK, f"{label(V8_HEAP)} grows")
     if heap.outcome is Outcome.LEAK:
-        return Outcome.INCONCLUSIVE, (
-            f"{label(V8_HEAP)} alone is not enough evidence once {len(adjusted)} signals are "
-            f"tested (Holm-adjusted p = {adjusted.get(V8_HEAP, 1.0):.2g})"
+        return Decision(
+            Outcome.INCONCLUSIVE,
+            (
+                f"{label(V8_HEAP)} alone is not enough evidence once {len(adjusted)} signals are "
+                f"tested (Holm-adjusted p = {adjusted.get(V8_HEAP, 1.0):.2g})"
+            ),
         )
     if heap.outcome is Outcome.INCONCLUSIVE:
-        return Outcome.INCONCLUSIVE, _inconclusive_reason(V8_HEAP, heap)
+        return Decision(Outcome.INCONCLUSIVE, _inconclusive_reason(V8_HEAP, heap))
     grows = next((name for name in OS_SIGNALS if name in confirmed), None)
     if grows is not None:
-        return Outcome.INCONCLUSIVE, (
-            f"{label(grows)} grows but {label(V8_HEAP)} does not: memory outside the JS heap "
-            "(Buffers, native code) or the allocator keeping freed pages"
+        return Decision(
+            Outcome.INCONCLUSIVE,
+            (
+                f"{label(grows)} grows but {label(V8_HEAP)} does not: memory outside the JS heap "
+                "(Buffers, native code) or the allocator keeping freed pages"
+            ),
         )
-    return Outcome.NO_LEAK, ""
+    return Decision(Outcome.NO_LEAK, "")
 
 
 def native_reason(name: str) -> str:
@@ -102,19 +120,24 @@ def native_reason(name: str) -> str:
     return f"{label(name)} and malloc's in-use bytes grow while the Python heap does not: {NATIVE}"
 
 
-def _memory_leak(memory: Signal, heap: Signal | None) -> tuple[Outcome, str]:
+def _memory_leak(memory: Signal, heap: Signal | None) -> Decision:
     """A confirmed RSS (or USS) rise: a leak only when something besides the allocator explains
     it."""
     name = label(memory.spec.name)
     if heap is None:
-        return Outcome.LEAK, f"{name} grows"
+        return Decision(Outcome.LEAK, f"{name} grows")
     if heap.fit is not None and heap.fit.lower_bound > 0:
-        return Outcome.LEAK, f"{name} grows, and the heap grows with it"
+        return Decision(Outcome.LEAK, f"{name} grows, and the heap grows with it")
     if memory.allocator is None:
-        return Outcome.INCONCLUSIVE, (
-            f"{name} grows but the heap does not, and without allocator statistics native "
-            "growth cannot be told from allocator retention"
+        return Decision(
+            Outcome.INCONCLUSIVE,
+            (
+                f"{name} grows but the heap does not, and without allocator statistics native "
+                "growth cannot be told from allocator retention"
+            ),
         )
     if memory.allocator.in_use_rising(memory.analysis.tolerance):
-        return Outcome.LEAK, native_reason(memory.spec.name)
-    return Outcome.INCONCLUSIVE, f"{name} grows but neither the heap nor malloc's in-use bytes do"
+        return Decision(Outcome.LEAK, native_reason(memory.spec.name), native=True)
+    return Decision(
+        Outcome.INCONCLUSIVE, f"{name} grows but neither the heap nor malloc's in-use bytes do"
+    )

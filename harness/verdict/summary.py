@@ -21,8 +21,8 @@ from leakbench.harness.verdict.attribution import attribution, where_sentence
 from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import memory_limit
 from leakbench.harness.verdict.projection import projection as project
-from leakbench.harness.verdict.rules import NATIVE, V8_HEAP, combine, native_reason
-from leakbench.harness.verdict.signals import OS_SIGNALS, Signal, trend_signals
+from leakbench.harness.verdict.rules import NATIVE, V8_HEAP, Decision, combine
+from leakbench.harness.verdict.signals import Signal, trend_signals
 from leakbench.harness.verdict.state import state_signal
 from leakbench.harness.verdict.tolerances import Tolerances, tolerances_from_settings
 from leakbench.harness.verdict.window import warmup, warmup_entry
@@ -64,9 +64,10 @@ def summarize(
     )
     state = state_signal(load, drain, retained_by_path, exit_reason)
     if state is not None and state["exact"]:
-        outcome, reason = Outcome(state["verdict"]), ""
+        decision = Decision(Outcome(state["verdict"]), "")
     else:
-        outcome, reason = combine(signals, adjusted, tolerances.alpha)
+        decision = combine(signals, adjusted, tolerances.alpha)
+    outcome, reason = decision.outcome, decision.reason
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
     projection = project(signals.get("rss"), window, memory_limit(meta), signals.get(V8_HEAP))
@@ -77,7 +78,7 @@ def summarize(
     )
     if outcome is Outcome.LEAK and found.get("constructors") and verdict != "error":
         text = text.removesuffix(".") + constructor_phrase(found["constructors"]) + "."
-    elif verdict == "leak" and reason in {native_reason(name) for name in OS_SIGNALS}:
+    elif verdict == "leak" and decision.native:
         text += f" The growth is {NATIVE}: malloc's in-use bytes rise, Python objects do not."
     elif verdict == "leak" and state is None:
         text += where_sentence(found)
