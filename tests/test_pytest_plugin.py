@@ -219,39 +219,22 @@ def test_a_tolerance_the_test_sets_is_reported_as_set_and_the_default_as_default
         import pytest
 
         @pytest.mark.parametrize(
-            ("options", "tolerance", "source"),
-            [({"per_iteration": "1KiB"}, 1024, "scenario"), ({}, 64, "default")],
+            ("options", "unit", "tolerance", "source"),
+            [
+                ({"per_iteration": "1KiB", "tracemalloc": True}, "bytes", 1024, "scenario"),
+                ({"tracemalloc": True}, "bytes", 64, "default"),
+                ({"objects_per_iteration": 2.0}, "blocks", 2.0, "scenario"),
+                ({}, "blocks", 0.5, "default"),
+            ],
         )
-        def test_source(leak_soak, options, tolerance, source):
-            result = leak_soak(
-                lambda: None, iterations=200, signals=("heap",), tracemalloc=True, **options
-            )
-            heap = result.summary["signals"]["heap"]
-            assert heap["unit"] == "bytes"
-            assert (heap["tolerance_per_run"], heap["tolerance_source"]) == (tolerance, source)
-        """,
-    )
-    run_pytest(pytester).assert_outcomes(passed=2)
-
-
-def test_an_object_tolerance_the_test_sets_is_reported_as_set(pytester: pytest.Pytester) -> None:
-    write(
-        pytester,
-        """
-        import pytest
-
-        @pytest.mark.parametrize(
-            ("options", "tolerance", "source"),
-            [({"objects_per_iteration": 2.0}, 2.0, "scenario"), ({}, 0.5, "default")],
-        )
-        def test_source(leak_soak, options, tolerance, source):
+        def test_source(leak_soak, options, unit, tolerance, source):
             result = leak_soak(lambda: None, iterations=200, signals=("heap",), **options)
             heap = result.summary["signals"]["heap"]
-            assert heap["unit"] == "blocks"
+            assert heap["unit"] == unit
             assert (heap["tolerance_per_run"], heap["tolerance_source"]) == (tolerance, source)
         """,
     )
-    run_pytest(pytester).assert_outcomes(passed=2)
+    run_pytest(pytester).assert_outcomes(passed=4)
 
 
 def test_iterations_option_sets_or_scales_every_soak(pytester: pytest.Pytester) -> None:

@@ -22,7 +22,7 @@ LEGACY_LEAKS = {
 
 # The default run keeps one case per distinct outcome; the rest run under -m soak, and CI's
 # self-test (.ci/run) runs every built-in under both policies on each stop anyway.
-DEFAULT_LEGACY = {"suppressed-output", "mixed-faults"}
+DEFAULT_LEGACY = {"mixed-faults"}  # suppressed-output leaves the same maps behind
 DEFAULT_FIXED = {"mixed-faults", "clean"}
 
 
@@ -60,10 +60,9 @@ def test_fixed_policy_passes(scenario: str, tmp_path: Path) -> None:
     assert _retaining(summary) == set()
 
 
-@pytest.mark.parametrize("scenario", ["clean", "bounded-caches"])
-def test_negatives_pass_under_legacy(scenario: str, tmp_path: Path) -> None:
+def test_clean_passes_under_legacy(tmp_path: Path) -> None:
     result = leakbench(
-        "run", scenario, "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
+        "run", "clean", "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
     )
     assert result.code == 0, result.stdout + result.stderr
     assert result.json()["verdict"] == "no-leak"
@@ -73,6 +72,7 @@ def test_bounded_caches_fill_to_their_cap_without_a_leak(tmp_path: Path) -> None
     result = leakbench(
         "run", "bounded-caches", "--policy", "legacy", "--out", tmp_path, "--json", "--no-report"
     )
+    assert result.code == 0, result.stdout + result.stderr
     assert result.json()["verdict"] == "no-leak"
     samples, _, _ = read_samples(tmp_path / "samples.jsonl")
     cap = load_scenario("bounded-caches").gateway.dedupe_max
