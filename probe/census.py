@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import random
 from collections import Counter
-from typing import Any, NamedTuple, Optional
+from collections.abc import Iterable
+from typing import Any, Callable, NamedTuple, Optional
 
 from .growth import GrowthHistory
 from .sizing import deep_sizes
@@ -72,8 +73,17 @@ class TypeCensus:
             self._names[name] = None if own else name
         return self._names[name]
 
-    def checkpoint(self, *, baseline: bool = False, deep_sample: int = 20) -> list[dict[str, Any]]:
+    def checkpoint(
+        self,
+        *,
+        baseline: bool = False,
+        deep_sample: int = 20,
+        scan: Optional[Callable[[list[Any], Iterable[type]], None]] = None,
+    ) -> list[dict[str, Any]]:
         """Take a census; return the top growers since the baseline as `types_top` entries.
+
+        `scan`, if given, sees the walk's objects and their distinct (non-probe) types before
+        they are dropped: another reader of the same heap walk.
 
         Each entry: `type`, `count` (live now), `growth` (since the baseline) and, for types that
         grew and unless `deep_sample` is 0, `deep_bytes` (estimated deep size of all `count`
@@ -85,6 +95,8 @@ class TypeCensus:
         by_type = Counter(map(type, objects))
         names = {cls: self._name(cls) for cls in by_type}
         names = {cls: name for cls, name in names.items() if name is not None}
+        if scan is not None:
+            scan(objects, names.keys())
         counts: Counter[str] = Counter()
         for cls, name in names.items():
             counts[name] += by_type[cls]

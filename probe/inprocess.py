@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Optional
 
 from .allocator import mallinfo2
+from .bounded import BoundedContainers
 from .census import TypeCensus
 from .heap import HeapProbe
 from .holders import find_holders
@@ -48,6 +49,7 @@ class InProcessProbe:
     ) -> None:
         self._heap = HeapProbe(objects=objects if count_objects is None else count_objects)
         self._census = TypeCensus(top=top, collect=False) if objects else None  # see checkpoint
+        self._bounded = BoundedContainers()
         self._trace = TraceProbe(frames=trace_frames, top=top) if tracemalloc else None
         self._deep_sample = deep_sample
         self._holder_types = holder_types
@@ -129,8 +131,16 @@ class InProcessProbe:
     def _checkpoint(self, baseline: bool) -> dict[str, Any]:
         checkpoint: dict[str, Any] = {}
         if self._census is not None:  # first: its full collection frees garbage the trace holds
-            types_top = self._census.checkpoint(baseline=baseline, deep_sample=self._deep_sample)
+            types_top = self._census.checkpoint(
+                baseline=baseline,
+                deep_sample=self._deep_sample,
+                scan=lambda objects, classes: self._bounded.scan(
+                    objects, classes, baseline=baseline
+                ),
+            )
             checkpoint["types_top"] = types_top
+            if self._bounded.latest:
+                checkpoint["bounded"] = self._bounded.latest
             growing = [entry for entry in types_top if entry["growth"] > 0]
             wanted = {entry["type"]: entry["growth"] for entry in growing[: self._holder_types]}
             self._holders = find_holders(wanted) if wanted else []
@@ -143,13 +153,15 @@ class InProcessProbe:
     def final_attribution(self) -> dict[str, Any]:
         """The summary's `attribution` parts: `types` and `sites` that grew at every checkpoint
         since the baseline (needs the baseline and at least one later checkpoint), and the
-        `holders` of those types found at the latest checkpoint."""
+        `holders` of those types found at the latest checkpoint, and the `bounded` containers
+        (a cap of their own) that grew since the baseline, as full as the latest checkpoint saw."""
         attribution: dict[str, Any] = {}
         if self._census is not None:
             types = self._census.grew_every_time()
             attribution["types"] = types
             names = {entry["type"] for entry in types}
             attribution["holders"] = [h for h in self._holders if h["type"] in names]
+            attribution["bounded"] = self._bounded.latest
         if self._trace is not None:
             attribution["sites"] = self._trace.grew_every_time()
         return attribution

@@ -254,7 +254,13 @@ class PythonAgent:
             processes = dict(self._processes)
         if not processes:
             return {"agent": "no Python process of the target connected to the agent"}
-        merged: dict[str, Any] = {"types": [], "sites": [], "holders": [], "processes": []}
+        merged: dict[str, Any] = {
+            "types": [],
+            "sites": [],
+            "holders": [],
+            "bounded": [],
+            "processes": [],
+        }
         for pid, process in sorted(processes.items()):
             hello = process.hello or {}
             merged["processes"].append(
@@ -266,7 +272,7 @@ class PythonAgent:
                     "main": pid == self._main_pid,
                 }
             )
-            for part in ("types", "sites", "holders"):
+            for part in ("types", "sites", "holders", "bounded"):
                 for entry in (process.attribution or {}).get(part, []):
                     merged[part].append({**entry, "pid": pid})
         merged["types"].sort(key=lambda e: e["growth"], reverse=True)

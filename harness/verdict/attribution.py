@@ -53,7 +53,7 @@ def attribution(
         "types": types[:ATTRIBUTION_LIMIT],
         "sites": sites[:ATTRIBUTION_LIMIT],
     }
-    for part in ("holders", "processes"):
+    for part in ("holders", "bounded", "processes"):
         if target_attribution is not None and part in target_attribution:
             found[part] = list(target_attribution[part])[:ATTRIBUTION_LIMIT]
     if history is not None:

@@ -104,10 +104,25 @@ class ProcessAttribution(_Open):
     grew: bool | None = None
 
 
+class BoundedContainer(_Open):
+    """A container with a cap of its own that grew during the soak (probe/bounded.py)."""
+
+    kind: str = Field(description="functools.lru_cache, collections.deque, or the cache's type.")
+    name: str
+    size: float
+    capacity: float
+    growth: float = Field(description="Size added since the baseline checkpoint.")
+    pid: int | None = None
+
+
 class Attribution(_Open):
     maps: list[MapAttribution]
     types: list[dict[str, Any]]
     sites: list[dict[str, Any]]
+    bounded: list[BoundedContainer] = Field(
+        default_factory=list,
+        description="Python agent: bounded containers that grew, largest growth first.",
+    )
     processes: list[ProcessAttribution] = Field(
         default_factory=list, description="Largest RSS growth first, when measured."
     )
