@@ -2,7 +2,8 @@
 
 Modules, in the order a run passes through them: `window` (drain apart, warm-up cut),
 `signals` (each trend judged on its own), `state` (the built-in gateway's exact check),
-`rules` (signals together), `attribution`, `projection`, `wording` (the headline), and
+`rules` (signals together), `filling` (a leak that a cache still filling may explain),
+`attribution`, `projection`, `wording` (the headline), and
 `summary` (the shape of summary.json). docs/verdict.md explains the rules and their figures.
 """
 

@@ -57,7 +57,8 @@ def combine(signals: Mapping[str, Signal], adjusted: Mapping[str, float], alpha:
         return _v8_heap(signals, confirmed, adjusted)
     python_growth = [name for name in ("heap", "objects") if name in confirmed]
     if python_growth:
-        return Decision(Outcome.LEAK, f"{' and '.join(map(label, python_growth))} grow")
+        verb = "grow" if len(python_growth) > 1 else "grows"
+        return Decision(Outcome.LEAK, f"{' and '.join(map(label, python_growth))} {verb}")
     if "rss" in confirmed:
         uss = signals.get("uss")
         if uss is not None and "uss" not in confirmed and uss.outcome is Outcome.NO_LEAK:

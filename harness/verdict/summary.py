@@ -18,6 +18,7 @@ from leakbench.harness.exitcodes import VERDICT_EXIT, ExitCode
 from leakbench.harness.rundir import RunData, SampleColumns
 from leakbench.harness.stats import Outcome, holm_adjust
 from leakbench.harness.verdict.attribution import attribution, where_sentence
+from leakbench.harness.verdict.filling import question_leak
 from leakbench.harness.verdict.node import constructor_phrase, side_by_side
 from leakbench.harness.verdict.projection import memory_limit
 from leakbench.harness.verdict.projection import projection as project
@@ -67,6 +68,8 @@ def summarize(
         decision = Decision(Outcome(state["verdict"]), "")
     else:
         decision = combine(signals, adjusted, tolerances.alpha)
+        bounded = (target_attribution or {}).get("bounded") or []
+        decision = question_leak(decision, bounded, _growth(window, "heap_blocks"))
     outcome, reason = decision.outcome, decision.reason
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
@@ -132,6 +135,13 @@ def summarize_run(
         exit_detail=exit_detail,
         truncated=run.truncated,
     )
+
+
+def _growth(window: SampleColumns, field: str) -> float:
+    """How much `field` rose from the window's first sample to its last (0 if unmeasured)."""
+    values = window.column(field)
+    values = values[np.isfinite(values)]
+    return float(values[-1] - values[0]) if values.size >= 2 else 0.0
 
 
 def _last_sparse(columns: SampleColumns, key: str) -> Any:
