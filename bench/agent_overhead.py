@@ -12,6 +12,8 @@
    waking up and waiting for the GIL.
 2. checkpoints: the time a checkpoint holds the target (census, holders, tracemalloc sites)
    with 100k and 1M live objects, with and without tracemalloc.
+   bounded: of that, what reading the bounded containers (lru_cache, deque, cachetools-style)
+   adds on the census's walk.
 3. cpu: a CPU-bound command target doing a fixed amount of work (bench/targets/cpu_work.py
    --units), agent on and off, in interleaved pairs (`--control`: off and off); the target's
    own CPU time (user+sys, all threads, start to exit) per pair. The agent is injected as
@@ -24,6 +26,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -36,6 +39,7 @@ from pathlib import Path
 from leakbench.harness.targets.python_agent import PythonAgent
 from leakbench.probe import InProcessProbe
 from leakbench.probe.agent import DEFAULTS, Agent
+from leakbench.probe.bounded import BoundedContainers
 
 
 class Node:
@@ -70,7 +74,24 @@ def checkpoint_pauses(live: int, tracemalloc: bool, rounds: int) -> list[float]:
     return pauses
 
 
-PARTS = ["tick", "thread", "checkpoints", "cpu"]
+def bounded_scan_cost(live: int, rounds: int = 5) -> list[float]:
+    """Seconds the bounded-container reading adds to a checkpoint's heap walk (probe/bounded.py),
+    with `live` objects: the scan alone, on the walk the census has already made."""
+    heap = [Node(number) for number in range(live // 3)]
+    bounded = BoundedContainers()
+    costs = []
+    for round_number in range(rounds):
+        objects = gc.get_objects()
+        classes = set(map(type, objects))
+        start = time.perf_counter()
+        bounded.scan(objects, classes, baseline=round_number == 0)
+        costs.append(time.perf_counter() - start)
+        del objects
+    del heap
+    return costs
+
+
+PARTS = ["tick", "thread", "checkpoints", "bounded", "cpu"]
 TARGET = Path(__file__).resolve().parent / "targets" / "cpu_work.py"
 
 
@@ -226,6 +247,13 @@ def main() -> None:
                     f"| {live:,} | {'on' if traced else 'off'} | "
                     f"{statistics.median(pauses):.2f} s, {max(pauses):.2f} s |"
                 )
+    if "bounded" in args.parts:
+        print("\n| live objects | bounded-container scan per checkpoint (median, max) |\n|---|---|")
+        for live in (100_000,) if args.quick else (100_000, 1_000_000):
+            median_ms, max_ms = (
+                1000 * f(bounded_scan_cost(live)) for f in (statistics.median, max)
+            )
+            print(f"| {live:,} | {median_ms:.0f} ms, {max_ms:.0f} ms |")
     if "cpu" in args.parts:
         units = args.units // 4 if args.quick else args.units
         pairs = 4 if args.quick else args.pairs

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
 from typing import Any, Callable, Optional
 
 from .census import type_name
@@ -80,10 +81,10 @@ class BoundedContainers:
                 self._readers[cls] = _reader(cls)
         wanted = {cls: read for cls, read in self._readers.items() if read is not None}
         readings: dict[str, Reading] = {}
-        for obj in objects:
-            read = wanted.get(type(obj))
-            if read is None:
-                continue
+        # The filter runs in C (compress over map): a Python loop over a million objects would
+        # cost as much as the census's whole walk.
+        for obj in itertools.compress(objects, map(wanted.__contains__, map(type, objects))):
+            read = wanted[type(obj)]
             try:
                 reading = read(obj)
             except Exception:  # a user's property may raise: that container is not read
