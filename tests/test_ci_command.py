@@ -114,6 +114,7 @@ def test_the_index_links_every_runs_report(legacy_batch: tuple[CliResult, Path])
     assert "Exit code 1 (leak)" in page
 
 
+@pytest.mark.soak  # .ci/run's self-test runs `ci --policy fixed` on every stop
 def test_the_fixed_policy_passes_with_the_same_cases_one_at_a_time(
     legacy_batch: tuple[CliResult, Path], tmp_path: Path
 ) -> None:
