@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
+from collections.abc import Iterable
 from typing import Any, Callable, Optional
 
 from .census import type_name
@@ -28,7 +29,8 @@ TOP = 5
 
 _LRU_WRAPPER = type(functools.lru_cache(maxsize=1)(len))
 Reading = tuple[str, str, float, float]
-"""(kind, name, size, capacity) of one container."""
+"""(kind, name, size, capacity) of one container: what it is, and which one (an lru_cache's
+function, else its address)."""
 
 
 def _lru(wrapper: Any) -> Optional[Reading]:
@@ -42,7 +44,7 @@ def _lru(wrapper: Any) -> Optional[Reading]:
 def _deque(queue: collections.deque) -> Optional[Reading]:
     if queue.maxlen is None:
         return None
-    return "collections.deque", f"deque at {id(queue):#x}", len(queue), queue.maxlen
+    return "collections.deque", f"at {id(queue):#x}", len(queue), queue.maxlen
 
 
 def _sized_cache(cache: Any) -> Optional[Reading]:
@@ -50,8 +52,7 @@ def _sized_cache(cache: Any) -> Optional[Reading]:
     numbers = (int, float)
     if not isinstance(size, numbers) or not isinstance(capacity, numbers) or capacity <= 0:
         return None
-    name = f"{type_name(type(cache))} at {id(cache):#x}"
-    return type_name(type(cache)), name, size, capacity
+    return type_name(type(cache)), f"at {id(cache):#x}", size, capacity
 
 
 def _reader(cls: type) -> Optional[Callable[[Any], Optional[Reading]]]:
@@ -71,16 +72,16 @@ class BoundedContainers:
     def __init__(self, top: int = TOP) -> None:
         self.top = top
         self._readers: dict[type, Optional[Callable[[Any], Optional[Reading]]]] = {}
-        self._baseline: dict[str, float] = {}
+        self._baseline: dict[tuple[str, str], float] = {}
         self.latest: list[dict[str, Any]] = []
 
-    def scan(self, objects: list[Any], classes: Any, *, baseline: bool) -> None:
+    def scan(self, objects: list[Any], classes: Iterable[type], *, baseline: bool) -> None:
         """Read the containers among `objects` (`classes`: the distinct types among them)."""
         for cls in classes:
             if cls not in self._readers:
                 self._readers[cls] = _reader(cls)
         wanted = {cls: read for cls, read in self._readers.items() if read is not None}
-        readings: dict[str, Reading] = {}
+        readings: dict[tuple[str, str], Reading] = {}
         # The filter runs in C (compress over map): a Python loop over a million objects would
         # cost as much as the census's whole walk.
         for obj in itertools.compress(objects, map(wanted.__contains__, map(type, objects))):
@@ -90,8 +91,8 @@ class BoundedContainers:
             except Exception:  # a user's property may raise: that container is not read
                 continue
             if reading is not None:
-                readings[reading[1]] = reading
-        sizes = {name: reading[2] for name, reading in readings.items()}
+                readings[reading[:2]] = reading
+        sizes = {key: reading[2] for key, reading in readings.items()}
         if baseline or not self._baseline:
             self._baseline = sizes
         grown = [
@@ -100,10 +101,10 @@ class BoundedContainers:
                 "name": name,
                 "size": size,
                 "capacity": capacity,
-                "growth": size - self._baseline.get(name, 0),
+                "growth": size - self._baseline.get((kind, name), 0),
             }
             for kind, name, size, capacity in readings.values()
-            if size > self._baseline.get(name, 0)
+            if size > self._baseline.get((kind, name), 0)
         ]
         grown.sort(key=lambda entry: entry["growth"], reverse=True)
         self.latest = grown[: self.top]

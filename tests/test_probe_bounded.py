@@ -68,7 +68,12 @@ def test_caches_that_filled_are_reported_with_their_fill_and_cap() -> None:
         "capacity": 1000,
         "growth": 300,
     }
-    assert (found["collections.deque"]["size"], found["collections.deque"]["capacity"]) == (40, 100)
+    deque_entry = found["collections.deque"]
+    assert (deque_entry["name"], deque_entry["size"], deque_entry["capacity"]) == (
+        f"at {id(queue):#x}",
+        40,
+        100,
+    )
     sized_entry = found[f"{__name__}.SizedCache"]
     assert (sized_entry["size"], sized_entry["capacity"], sized_entry["growth"]) == (20, 50, 20)
     names = {entry["name"] for entry in checkpoint["bounded"]}

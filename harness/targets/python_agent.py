@@ -275,6 +275,6 @@ class PythonAgent:
             for part in ("types", "sites", "holders", "bounded"):
                 for entry in (process.attribution or {}).get(part, []):
                     merged[part].append({**entry, "pid": pid})
-        merged["types"].sort(key=lambda e: e["growth"], reverse=True)
-        merged["sites"].sort(key=lambda e: e["growth_bytes"], reverse=True)
+        for part, key in (("types", "growth"), ("sites", "growth_bytes"), ("bounded", "growth")):
+            merged[part].sort(key=lambda entry, key=key: entry[key], reverse=True)
         return merged

@@ -108,7 +108,7 @@ class BoundedContainer(_Open):
     """A container with a cap of its own that grew during the soak (probe/bounded.py)."""
 
     kind: str = Field(description="functools.lru_cache, collections.deque, or the cache's type.")
-    name: str
+    name: str = Field(description="An lru_cache's function (module.qualname), else 'at 0x…'.")
     size: float
     capacity: float
     growth: float = Field(description="Size added since the baseline checkpoint.")
