@@ -277,4 +277,8 @@ class PythonAgent:
                     merged[part].append({**entry, "pid": pid})
         for part, key in (("types", "growth"), ("sites", "growth_bytes"), ("bounded", "growth")):
             merged[part].sort(key=lambda entry, key=key: entry[key], reverse=True)
+        # A holder ranks by the growth of what it holds in its own process, so the headline
+        # names the worker's cache, not a few sets another process gained.
+        growth = {(entry["type"], entry["pid"]): entry["growth"] for entry in merged["types"]}
+        merged["holders"].sort(key=lambda h: growth.get((h["type"], h["pid"]), 0), reverse=True)
         return merged
