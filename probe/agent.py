@@ -10,6 +10,11 @@ A forked child gets its own agent (`os.register_at_fork`): it drops the parent's
 starts afresh (new census, own baseline) and reports under its own pid. A spawned child (a new
 interpreter) inherits the environment and so the bootstrap.
 
+`leakbench attach` starts the same agent in a running interpreter with `start()`, from the
+script `sys.remote_exec` runs (CPython 3.14+). When the harness hangs up, the agent undoes what
+it did (tracemalloc stops) and its thread ends, so the process runs on as it was and can be
+attached again.
+
 Wire format: one JSON object per line. Agent to harness: `hello` {pid, ppid, argv, python},
 `sample` {pid, t, ...probe sample}, `checkpoint` {id, pid, checkpoint, pause_s, attribution},
 `attribution` {id, pid, attribution}. Harness to agent: {cmd: checkpoint, id, baseline} and
@@ -73,6 +78,7 @@ class Agent:
             self.sock = None
 
     def _run(self) -> None:
+        global _agent
         try:
             self._serve()
         except Exception:  # never let the agent disturb the target; say why in the agent log
@@ -80,6 +86,9 @@ class Agent:
         finally:
             if self.sock is not None:
                 self.sock.close()
+            self.probe.stop()
+            if _agent is self:  # the harness is gone: a later attach starts a new agent
+                _agent = None
 
     def _serve(self) -> None:
         sock = self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -149,12 +158,19 @@ def _line(message: dict[str, Any]) -> bytes:
 def start_from_environment() -> Optional[Agent]:
     """Start this process's agent if the harness asked for one (the socket is in the
     environment) and none runs yet; return it."""
-    global _agent, _fork_hook_installed
     address = os.environ.get(ENV_SOCKET)
-    if not address or _agent is not None:
+    if not address:
         return _agent
     config = json.loads(os.environ.get(ENV_CONFIG) or "{}")
-    _agent = Agent(address, config, os.environ.get(ENV_LOG))
+    return start(address, config, os.environ.get(ENV_LOG))
+
+
+def start(address: str, config: dict[str, Any], log_path: Optional[str]) -> Agent:
+    """Start this process's agent, reporting to the harness at `address`, unless one runs."""
+    global _agent, _fork_hook_installed
+    if _agent is not None:
+        return _agent
+    _agent = Agent(address, config, log_path)
     if not _fork_hook_installed:
         os.register_at_fork(after_in_child=_after_fork_in_child)
         _fork_hook_installed = True
@@ -163,8 +179,12 @@ def start_from_environment() -> Optional[Agent]:
 
 
 def _after_fork_in_child() -> None:
+    """A forked child reports to the same harness as its parent did, as a process of its own
+    (an attached process's children too, whose environment names no socket)."""
     global _agent
-    if _agent is not None:
-        _agent.abandon()  # tracemalloc, if on, goes on tracing: the new probe keeps it running
-        _agent = None
-    start_from_environment()
+    parent = _agent
+    if parent is None:
+        return
+    parent.abandon()  # tracemalloc, if on, goes on tracing: the new probe keeps it running
+    _agent = None
+    start(parent.address, parent.config, parent.log_path)
