@@ -5,6 +5,7 @@ themselves, native growth and allocator retention are told apart, and inject: fa
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -115,8 +116,9 @@ def test_inject_false_runs_the_target_as_before(tmp_path: Path) -> None:
 
 
 def test_attach_to_a_python_process_says_what_it_could_not_measure(tmp_path: Path) -> None:
-    """A running interpreter gets no agent: RSS is judged, and the summary, the terminal and
-    the report say that the heap, objects, sites and holders were not measured, and why."""
+    """A running interpreter older than 3.14 gets no agent: RSS is judged, and the summary, the
+    terminal and the report say that the heap, objects, sites and holders were not measured,
+    and why (tests/test_python_attach.py enters a 3.14 one)."""
     service = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         out = tmp_path / "attached"
@@ -129,6 +131,7 @@ def test_attach_to_a_python_process_says_what_it_could_not_measure(tmp_path: Pat
     assert result.code in (ExitCode.NO_LEAK, ExitCode.INCONCLUSIVE), result.stderr
     said = json.loads((out / "summary.json").read_text())["attribution"]["agent"]
     assert said.startswith("Python heap, objects, allocation sites and holders not measured")
+    assert f"Python {sys.version_info[0]}.{sys.version_info[1]} has no sys.remote_exec" in said
     assert "command target" in said
     assert f"Inside the target: {said}." in " ".join(result.stdout.split())
     assert said[1:] in (out / "report.html").read_text()
@@ -138,3 +141,15 @@ def test_attach_to_a_python_process_says_what_it_could_not_measure(tmp_path: Pat
     (out / "report.html").unlink()
     assert leakbench("report", out).code == ExitCode.NO_LEAK  # the report is written
     assert said[1:] in (out / "report.html").read_text()
+
+
+def test_attach_with_no_inject_leaves_a_python_process_alone_and_says_so(tmp_path: Path) -> None:
+    """`--no-inject` neither writes a bootstrap nor asks the interpreter anything."""
+    from leakbench.harness.commands.attach import _inside
+
+    inside, said = _inside(
+        os.getpid(), tmp_path, duration=10, interval=0.1, inject=False, tracemalloc=False
+    )
+    assert inside is None
+    assert said is not None and "--no-inject was given" in said
+    assert not (tmp_path / "agent").exists()

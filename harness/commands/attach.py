@@ -1,9 +1,9 @@
 """`leakbench attach PID`: watch a process that is already running (RSS and children).
 
-A Node process is measured inside through its inspector. A Python process is measured from
-outside only: the agent is not injected into a running interpreter (`sys.remote_exec`, CPython
-3.14+, is not used yet), so the summary says plainly that its heap, objects and holders were not
-measured, and why.
+A Node process is measured inside through its inspector. A Python process on CPython 3.14 and
+later gets the same agent a command target does, started by `sys.remote_exec`
+(harness/targets/python_attach.py); an older one, or one that cannot be entered, is measured
+from outside, and the summary says plainly what was not measured and why.
 """
 
 from __future__ import annotations
@@ -31,6 +31,21 @@ def attach(
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory.")] = None,
+    inject: Annotated[
+        bool,
+        typer.Option(
+            help="Measure inside the process: the Node inspector, or in a Python 3.14+ "
+            "process leakbench's agent (its own thread, gone when the watch ends).",
+        ),
+    ] = True,
+    tracemalloc: Annotated[
+        bool,
+        typer.Option(
+            "--tracemalloc",
+            help="In a Python process, trace allocations to name the lines that grow (slower "
+            "checkpoints; tracing stops when the watch ends).",
+        ),
+    ] = False,
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the report.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar.")] = False,
 ) -> None:
@@ -57,16 +72,12 @@ def attach(
     if pid < 1 or not psutil.pid_exists(pid):
         raise BadInput(f"pid {pid}: no such process")
     run_dir = arguments.output_dir(out or default_run_dir(f"attach-{pid}"))
-    runtime = _runtime(pid)
+    inside, not_measured = _inside(pid, run_dir, watch_s, every_s, inject, tracemalloc)
     target = AttachedTarget(
-        pid,
-        duration=watch_s,
-        interval=every_s,
-        node=_node(pid, watch_s, every_s) if runtime == NODE else None,
-        not_measured=PYTHON_NOT_MEASURED if runtime == PYTHON else None,
+        pid, duration=watch_s, interval=every_s, inside=inside, not_measured=not_measured
     )
     plan = RunPlan(
-        census_checkpoints=3 if target.checkpoint_limit else 0,
+        census_checkpoints=CHECKPOINTS if target.measures_inside else 0,
         identity={
             "scenario_name": f"attach-{pid}",
             "scenario": {"attach": {"pid": pid, "duration": watch_s}, "verdict": {"scope": "tree"}},
@@ -77,7 +88,7 @@ def attach(
         },
         tolerances=Tolerances(scope="tree"),  # the process and its children, as `run` does
         fraction=lambda step: step.t_gateway / watch_s,
-        drain=target.not_measured is not None,  # the drain sample records the statement
+        drain=True,  # the drain sample records the agent's attribution, or the statement
         title=f"pid {pid}",
     )
     outcome = run_target(
@@ -88,11 +99,31 @@ def attach(
     raise typer.Exit(int(outcome.exit_code))
 
 
-PYTHON_NOT_MEASURED = (
-    "Python heap, objects, allocation sites and holders not measured, RSS only: leakbench "
-    "injects its agent only into Python processes it starts (a command target); to measure "
-    "inside, run the service as a command target"
-)
+CHECKPOINTS = 3
+"""Censuses in a watch measured inside: a baseline and two to show what grew every time."""
+AGENT_WAIT_S = 10.0
+"""How long attach waits for an injected agent to connect before it starts sampling."""
+
+
+def _inside(
+    pid: int, run_dir: Path, duration: float, interval: float, inject: bool, tracemalloc: bool
+) -> tuple[Any, str | None]:
+    """What measures inside process `pid`, and for a Python process that cannot be entered,
+    what was not measured and why."""
+    from leakbench.harness.targets.python_attach import enter, not_entered
+
+    runtime = _runtime(pid)
+    if runtime == NODE:
+        return (_node(pid, duration, interval) if inject else None), None
+    if runtime != PYTHON:
+        return None, None
+    if not inject:
+        return None, not_entered("--no-inject was given")
+    config = {"interval": interval, "tracemalloc": tracemalloc}
+    entry = enter(pid, run_dir, config, wait_s=min(AGENT_WAIT_S, duration / 4))
+    for missed in entry.missed:
+        Console(stderr=True).print(f"warning: not measured inside {missed}", highlight=False)
+    return entry.agent, entry.not_measured
 
 
 def _runtime(pid: int) -> str | None:

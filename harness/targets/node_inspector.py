@@ -73,7 +73,12 @@ def wait_for_banner(read_log: Callable[[], str], alive: Callable[[], bool]) -> E
 
 
 class NodeInspector:
-    """One CDP session to a Node target: cheap heap reads, forced-GC reads, snapshot censuses."""
+    """One CDP session to a Node target: cheap heap reads, forced-GC reads, snapshot censuses.
+
+    Its attribution is in the checkpoints (the constructors grown at every snapshot), so it
+    gives none at the end."""
+
+    checkpoint_limit = SNAPSHOTS_PER_RUN
 
     def __init__(
         self,
@@ -159,6 +164,9 @@ class NodeInspector:
                 [entry["type"] for entry in growing[:3]], per_name=RETAINED_SAMPLE
             ),
         }
+
+    def attribution(self) -> dict[str, Any] | None:
+        return None
 
     def growing(self) -> list[dict[str, Any]]:
         """Constructors whose count rose at every snapshot since the baseline."""

@@ -50,7 +50,10 @@ class _Process:
 
 class PythonAgent:
     """Injects the agent into a command target and gathers what its processes report
-    (an InsideProbe)."""
+    (an InsideProbe).
+
+    silent: what the attribution says when no process ever connected.
+    """
 
     checkpoint_limit = None
 
@@ -60,10 +63,12 @@ class PythonAgent:
         config: dict[str, Any],
         *,
         reply_timeout: float = 120.0,
+        silent: str = "no Python process of the target connected to the agent",
     ) -> None:
         self._run_dir = run_dir
         self._config = config
         self._reply_timeout = reply_timeout
+        self._silent = silent
         self._processes: dict[int, _Process] = {}  # by pid once it said hello
         self._pending: list[_Process] = []
         self._replies: dict[tuple[int, int], dict[str, Any]] = {}
@@ -79,6 +84,19 @@ class PythonAgent:
     # --- lifecycle ------------------------------------------------------------------------
 
     def prepare(self, env: dict[str, str]) -> dict[str, str]:
+        boot = self.install()
+        path = [str(boot), *filter(None, [env.get("PYTHONPATH")])]
+        return {
+            **env,
+            "PYTHONPATH": os.pathsep.join(path),
+            ENV_SOCKET: self.address,
+            ENV_CONFIG: json.dumps(self.config),
+            ENV_LOG: self.log_path,
+        }
+
+    def install(self) -> Path:
+        """Write the bootstrap directory and listen; the directory's absolute path (the agent's
+        package is `AGENT_PACKAGE` in it)."""
         boot = self._run_dir / BOOTSTRAP_DIR
         source = Path(leakbench.probe.__file__).parent
         shutil.rmtree(boot, ignore_errors=True)
@@ -86,17 +104,24 @@ class PythonAgent:
             source, boot / AGENT_PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.toml")
         )
         shutil.copyfile(source / "bootstrap.py", boot / "sitecustomize.py")
-        address = self._listen()
-        path = [str(boot.resolve()), *filter(None, [env.get("PYTHONPATH")])]
-        return {
-            **env,
-            "PYTHONPATH": os.pathsep.join(path),
-            ENV_SOCKET: address,
-            ENV_CONFIG: json.dumps(self._config),
-            ENV_LOG: str((self._run_dir / AGENT_LOG).resolve()),
-        }
+        self._listen()
+        return boot.resolve()
 
-    def _listen(self) -> str:
+    @property
+    def address(self) -> str:
+        """The socket the agents connect to (once `install` has run)."""
+        return self._address
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return dict(self._config)
+
+    @property
+    def log_path(self) -> str:
+        """Where agents write what went wrong inside the target (never to its output)."""
+        return str((self._run_dir / AGENT_LOG).resolve())
+
+    def _listen(self) -> None:
         address = str((self._run_dir / SOCKET_NAME).resolve())
         if len(address) > MAX_SOCKET_PATH:
             self._socket_dir = tempfile.mkdtemp(prefix="leakbench-")
@@ -111,10 +136,19 @@ class PythonAgent:
         self._selector.register(server, selectors.EVENT_READ)
         self._thread = threading.Thread(target=self._serve, name="python-agent", daemon=True)
         self._thread.start()
-        return address
 
     def started(self, process: StartedProcess) -> None:
         self._main_pid = process.pid
+
+    def connected(self, pid: int, timeout: float) -> bool:
+        """Whether process `pid`'s agent has said hello, waiting at most `timeout` seconds for
+        it; it is also the main process from then on (an attached process)."""
+        self._main_pid = pid
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while pid not in self._processes and time.monotonic() < deadline:
+                self._changed.wait(max(0.0, deadline - time.monotonic()))
+            return pid in self._processes
 
     def close(self) -> None:
         if self._closing:
@@ -253,7 +287,7 @@ class PythonAgent:
         with self._changed:
             processes = dict(self._processes)
         if not processes:
-            return {"agent": "no Python process of the target connected to the agent"}
+            return {"agent": self._silent}
         merged: dict[str, Any] = {
             "types": [],
             "sites": [],
