@@ -133,6 +133,7 @@ def render_report_html(evidence: Evidence, images: list[Image]) -> str:
             constructors=tables.constructor_rows(summary),
             sites=tables.site_rows(summary),
             holders=tables.holder_rows(summary),
+            bounded=tables.bounded_rows(summary),
             scenario=_scenario_text(meta),
             environment=tables.environment_rows(meta),
         )

@@ -161,6 +161,27 @@ def holder_rows(summary: dict[str, Any] | None) -> list[Row]:
     ]
 
 
+def bounded_rows(summary: dict[str, Any] | None) -> list[Row]:
+    """Containers with a cap of their own that grew (attribution.bounded, from a Python agent):
+    how full each is, since growth below a cap may stop there."""
+    bounded = ((summary or {}).get("attribution") or {}).get("bounded") or []
+    return [
+        {
+            "kind": str(entry.get("kind")),
+            "name": str(entry.get("name")),
+            "fill": f"{_exact(entry.get('size'))} of {_exact(entry.get('capacity'))}",
+            "growth": _exact(entry.get("growth")),
+            "pid": str(entry["pid"]) if entry.get("pid") is not None else "",
+        }
+        for entry in bounded
+    ]
+
+
+def _exact(count: Any) -> str:
+    """A count in full (19,601 of 20,000: how near its cap a cache is, which 19.6k hides)."""
+    return f"{count:,}" if isinstance(count, int) else MISSING
+
+
 def site_rows(summary: dict[str, Any] | None) -> list[Row]:
     """Allocation sites that grew most (attribution.sites, with tracemalloc on)."""
     sites = ((summary or {}).get("attribution") or {}).get("sites") or []

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from leakbench.reports.evidence import VERDICT_STYLE
 from leakbench.reports.tables import (
+    bounded_rows,
     constructor_rows,
     holder_rows,
     retained_rows,
@@ -113,6 +114,10 @@ def _print_holders(console: Console, summary: dict[str, Any] | None) -> None:
     unmeasured = ((summary or {}).get("attribution") or {}).get("agent")
     if unmeasured:
         console.print(Text(f"Inside the target: {unmeasured}."), soft_wrap=True)
+    for row in bounded_rows(summary):
+        pid = f", pid {row['pid']}" if row["pid"] else ""
+        words = f"Bounded: {row['kind']} {row['name']} holds {row['fill']} (+{row['growth']}{pid})"
+        console.print(Text(words), soft_wrap=True)
     held = holder_rows(summary)
     if not held:
         return

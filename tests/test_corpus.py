@@ -21,6 +21,8 @@ import pytest
 from corpus.judge import judge, top
 from corpus.programs import NEGATIVES, REAL_LEAKS, Negative, RealLeak
 
+from leakbench_cli import leakbench
+
 LEAKS = {leak.name: leak for leak in REAL_LEAKS}
 NEGS = {negative.name: negative for negative in NEGATIVES}
 SOAKS = (10.0, 20.0, 30.0, 60.0)
@@ -108,6 +110,13 @@ def test_an_lru_cache_still_filling_is_not_a_leak_and_is_named(tmp_path: Path) -
     assert "of its 20,000" in judged.headline, judged.headline
     filling = judged.summary["attribution"]["bounded"][0]
     assert filling["name"] == "__main__.render" and filling["growth"] > 0, filling
+    # The report and the terminal say how full it is.
+    shown = leakbench("report", tmp_path / "run")
+    fill = f"{filling['size']:,} of 20,000"
+    assert f"Bounded: functools.lru_cache __main__.render holds {fill}" in shown.stdout
+    page = (tmp_path / "run" / "report.html").read_text()
+    table = page.split("<h3>Bounded containers that grew", 1)[1].split("</table>", 1)[0]
+    assert "<td>__main__.render</td>" in table and fill in table
 
 
 @pytest.mark.soak
