@@ -153,3 +153,13 @@ def test_attach_with_no_inject_leaves_a_python_process_alone_and_says_so(tmp_pat
     assert inside is None
     assert said is not None and "--no-inject was given" in said
     assert not (tmp_path / "agent").exists()
+
+
+def test_a_cache_filling_in_one_worker_does_not_excuse_a_leak_in_another(tmp_path: Path) -> None:
+    """The bounded-container rule compares each cache with its own process's heap growth."""
+    summary, _ = run(tmp_path, "leak_beside_cache_service", seconds=6)
+    filling = summary["attribution"]["bounded"]
+    grown = [p for p in summary["attribution"]["processes"] if p.get("grew")]
+    leaking = max(grown, key=lambda p: p["rss_growth_per_hour"])["pid"]
+    assert filling and all(entry["pid"] != leaking for entry in filling)  # the cache is seen
+    assert summary["verdict"] == "leak", summary["headline"]

@@ -9,6 +9,11 @@ container says how full it is (probe/bounded.py). The rule:
   allocated block and seldom more than `BLOCKS_PER_ENTRY`, so entries that grew by at least
   the heap's block growth / `BLOCKS_PER_ENTRY` can be all of it (a flat heap, whose growth is
   outside Python objects, is explained by any such container: its values may be large buffers);
+- in a tree of Python processes, a container explains only its own process's growth: the
+  leak is questioned when the processes whose own filling containers can hold their growth
+  account for all but `UNEXPLAINED_SHARE` of the tree's heap growth (a worker's filling cache
+  does not excuse another worker's leak; a master's few grown objects do not hide a worker's
+  filling cache); without per-process heap counts, the tree's growth is compared as a whole;
 - then the verdict is inconclusive, naming the container and its fill, until a longer soak
   sees it full; once full, a memory that still grows is judged as before.
 """
@@ -22,6 +27,9 @@ from leakbench.harness.stats import Outcome
 from leakbench.harness.verdict.rules import Decision
 
 BLOCKS_PER_ENTRY = 10
+UNEXPLAINED_SHARE = 0.1
+"""A tenth of a tree's heap growth may lie outside the processes whose caches explain theirs:
+a stated allowance for the small growth of processes that only wait, not fitted to any test."""
 
 
 def still_filling(bounded: Sequence[Mapping[str, Any]], heap_growth: float) -> list[Mapping]:
@@ -42,13 +50,38 @@ def filling_phrase(entry: Mapping[str, Any]) -> str:
     )
 
 
+def explaining(
+    bounded: Sequence[Mapping[str, Any]],
+    heap_growth: float,
+    growth_by_pid: Mapping[int, float] | None = None,
+) -> list[Mapping]:
+    """The containers still filling that explain the heap's growth: each against its own
+    process's growth when `growth_by_pid` says it, else against the whole (see the rules)."""
+    per_process = bool(growth_by_pid) and all("pid" in entry for entry in bounded)
+    if heap_growth <= 0 or not per_process:
+        return still_filling(bounded, heap_growth)
+    assert growth_by_pid is not None
+    found: list[Mapping] = []
+    explained = 0.0
+    for pid, growth in growth_by_pid.items():
+        own = still_filling([e for e in bounded if e["pid"] == pid], growth)
+        if own and growth > 0:
+            found.extend(own)
+            explained += growth
+    grown = sum(growth for growth in growth_by_pid.values() if growth > 0)
+    return found if explained >= (1 - UNEXPLAINED_SHARE) * grown else []
+
+
 def question_leak(
-    decision: Decision, bounded: Sequence[Mapping[str, Any]], heap_growth: float
+    decision: Decision,
+    bounded: Sequence[Mapping[str, Any]],
+    heap_growth: float,
+    growth_by_pid: Mapping[int, float] | None = None,
 ) -> Decision:
-    """The decision, made inconclusive when a bounded container still filling explains it."""
+    """The decision, made inconclusive when bounded containers still filling explain it."""
     if decision.outcome is not Outcome.LEAK:
         return decision
-    filling = still_filling(bounded, heap_growth)
+    filling = explaining(bounded, heap_growth, growth_by_pid)
     if not filling:
         return decision
     return Decision(

@@ -69,7 +69,9 @@ def summarize(
     else:
         decision = combine(signals, adjusted, tolerances.alpha)
         bounded = (target_attribution or {}).get("bounded") or []
-        decision = question_leak(decision, bounded, _growth(window, "heap_blocks"))
+        decision = question_leak(
+            decision, bounded, _growth(window, "heap_blocks"), _growth_by_pid(window)
+        )
     outcome, reason = decision.outcome, decision.reason
     verdict = "error" if exit_reason in FAILED_EXITS else str(outcome)
     exit_code = ExitCode.INTERRUPTED if exit_reason == "interrupted" else VERDICT_EXIT[verdict]
@@ -142,6 +144,16 @@ def _growth(window: SampleColumns, field: str) -> float:
     values = window.column(field)
     values = values[np.isfinite(values)]
     return float(values[-1] - values[0]) if values.size >= 2 else 0.0
+
+
+def _growth_by_pid(window: SampleColumns) -> dict[int, float]:
+    """How much each Python process's heap blocks rose over the window (tree_heap_blocks)."""
+    growth = {}
+    for pid, values in window.prefixed("tree_heap_blocks").items():
+        values = values[np.isfinite(values)]
+        if values.size >= 2 and pid.isdigit():
+            growth[int(pid)] = float(values[-1] - values[0])
+    return growth
 
 
 def _last_sparse(columns: SampleColumns, key: str) -> Any:
