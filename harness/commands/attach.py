@@ -9,7 +9,7 @@ from outside, and the summary says plainly what was not measured and why.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import psutil
 import typer
@@ -18,6 +18,9 @@ from rich.console import Console
 from leakbench.harness.commands import arguments
 from leakbench.harness.errors import BadInput
 from leakbench.harness.targets.runtime import NODE, PYTHON
+
+if TYPE_CHECKING:
+    from leakbench.harness.targets.attached import AttachedProbe
 
 
 def attach(
@@ -107,7 +110,7 @@ AGENT_WAIT_S = 10.0
 
 def _inside(
     pid: int, run_dir: Path, duration: float, interval: float, inject: bool, tracemalloc: bool
-) -> tuple[Any, str | None]:
+) -> tuple[AttachedProbe | None, str | None]:
     """What measures inside process `pid`, and for a Python process that cannot be entered,
     what was not measured and why."""
     from leakbench.harness.targets.python_attach import enter, not_entered

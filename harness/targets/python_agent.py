@@ -140,9 +140,9 @@ class PythonAgent:
     def started(self, process: StartedProcess) -> None:
         self._main_pid = process.pid
 
-    def connected(self, pid: int, timeout: float) -> bool:
-        """Whether process `pid`'s agent has said hello, waiting at most `timeout` seconds for
-        it; it is also the main process from then on (an attached process)."""
+    def await_main(self, pid: int, timeout: float) -> bool:
+        """Make `pid` the main process (an attached one) and wait at most `timeout` seconds for
+        its agent's hello; whether it came."""
         self._main_pid = pid
         deadline = time.monotonic() + timeout
         with self._changed:

@@ -74,8 +74,9 @@ class Entry:
 def enter(pid: int, run_dir: Path, config: dict[str, Any], *, wait_s: float) -> Entry:
     """Start the agent inside Python process `pid` and in the Python processes under it (a
     master's workers), waiting up to `wait_s` for `pid`'s agent to connect."""
+    answers: dict[str, str | Refused] = {}  # by executable: workers share their master's
     try:
-        executable = _interpreter(pid)
+        executable = _interpreter(pid, answers)
     except Refused as exc:
         return Entry(None, not_entered(str(exc)))
     agent = PythonAgent(
@@ -93,10 +94,10 @@ def enter(pid: int, run_dir: Path, config: dict[str, Any], *, wait_s: float) -> 
     missed = []
     for child in _python_descendants(pid):
         try:
-            _ask(_interpreter(child), REMOTE_EXEC, str(child), str(script))
+            _ask(_interpreter(child, answers), REMOTE_EXEC, str(child), str(script))
         except Refused as exc:
             missed.append(f"pid {child}: {exc}")
-    agent.connected(pid, wait_s)
+    agent.await_main(pid, wait_s)
     return Entry(agent, None, tuple(missed))
 
 
@@ -105,18 +106,29 @@ def not_entered(why: str) -> str:
     return f"{NOT_MEASURED}: {why}; {ADVICE}"
 
 
-def _interpreter(pid: int) -> str:
-    """The executable of Python process `pid`, if it can be entered; Refused says why not."""
+def _interpreter(pid: int, answers: dict[str, str | Refused]) -> str:
+    """The executable of Python process `pid`, if it can be entered; Refused says why not.
+    `answers` keeps each executable's answer, asked once."""
     try:
         executable = psutil.Process(pid).exe()
     except (psutil.NoSuchProcess, psutil.AccessDenied) as exc:
         raise Refused(f"its executable cannot be read ({type(exc).__name__})") from None
+    if executable not in answers:
+        answers[executable] = _can_enter(executable)
+    answer = answers[executable]
+    if isinstance(answer, Refused):
+        raise answer
+    return answer
+
+
+def _can_enter(executable: str) -> str | Refused:
+    """`executable` if its interpreter has sys.remote_exec, else why it cannot be used."""
     try:
         major, minor, can_enter = _ask(executable, VERSION_CHECK).split()
     except Refused as exc:
-        raise Refused(f"its interpreter {executable} did not say its version ({exc})") from None
+        return Refused(f"its interpreter {executable} did not say its version ({exc})")
     if can_enter != "True":
-        raise Refused(
+        return Refused(
             f"Python {major}.{minor} has no sys.remote_exec (CPython 3.14 and later), so a "
             "running interpreter of it cannot be entered"
         )

@@ -57,19 +57,17 @@ def explaining(
 ) -> list[Mapping]:
     """The containers still filling that explain the heap's growth: each against its own
     process's growth when `growth_by_pid` says it, else against the whole (see the rules)."""
-    per_process = bool(growth_by_pid) and all("pid" in entry for entry in bounded)
+    per_process = growth_by_pid and all("pid" in entry for entry in bounded)
     if heap_growth <= 0 or not per_process:
         return still_filling(bounded, heap_growth)
-    assert growth_by_pid is not None
-    found: list[Mapping] = []
-    explained = 0.0
-    for pid, growth in growth_by_pid.items():
-        own = still_filling([e for e in bounded if e["pid"] == pid], growth)
-        if own and growth > 0:
-            found.extend(own)
-            explained += growth
-    grown = sum(growth for growth in growth_by_pid.values() if growth > 0)
-    return found if explained >= (1 - UNEXPLAINED_SHARE) * grown else []
+    grown = {pid: growth for pid, growth in (growth_by_pid or {}).items() if growth > 0}
+    own = {
+        pid: still_filling([e for e in bounded if e["pid"] == pid], g) for pid, g in grown.items()
+    }
+    explained = sum(grown[pid] for pid, filling in own.items() if filling)
+    if explained < (1 - UNEXPLAINED_SHARE) * sum(grown.values()):
+        return []
+    return [entry for filling in own.values() for entry in filling]
 
 
 def question_leak(

@@ -141,19 +141,19 @@ def summarize_run(
 
 def _growth(window: SampleColumns, field: str) -> float:
     """How much `field` rose from the window's first sample to its last (0 if unmeasured)."""
-    values = window.column(field)
-    values = values[np.isfinite(values)]
-    return float(values[-1] - values[0]) if values.size >= 2 else 0.0
+    return _rise(window.column(field))
 
 
 def _growth_by_pid(window: SampleColumns) -> dict[int, float]:
     """How much each Python process's heap blocks rose over the window (tree_heap_blocks)."""
-    growth = {}
-    for pid, values in window.prefixed("tree_heap_blocks").items():
-        values = values[np.isfinite(values)]
-        if values.size >= 2 and pid.isdigit():
-            growth[int(pid)] = float(values[-1] - values[0])
-    return growth
+    by_pid = window.prefixed("tree_heap_blocks")
+    return {int(pid): _rise(values) for pid, values in by_pid.items() if pid.isdigit()}
+
+
+def _rise(values: np.ndarray) -> float:
+    """Last measured value minus the first (0 with fewer than two: a process seen once)."""
+    values = values[np.isfinite(values)]
+    return float(values[-1] - values[0]) if values.size >= 2 else 0.0
 
 
 def _last_sparse(columns: SampleColumns, key: str) -> Any:
